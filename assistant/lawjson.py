@@ -1,0 +1,94 @@
+"""Turn the law JSON used in ``../shared/corpora`` (ЗоЗПП, ГК РФ) into a Markdown document.
+
+It lets the evaluation and the benchmarks index official law texts exactly as a
+maintainer would index a document, and it tells the tests which path every
+article and point must come out with.
+
+>>> from assistant.lawjson import law_markdown
+>>> md, expected = law_markdown("../shared/corpora/zozpp.json")     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_POINT = re.compile(r"^(\d+(?:\.\d+)*)\.(?:\s|$)")
+_ENUM = re.compile(r"^(\d{1,2})\)\s")
+_INLINE = re.compile(r"(?<=[.;:!?»)])\s+(\d{1,3}(?:\.\d{1,3})+)\.\s+(?=[«\"(A-ZА-ЯЁ])")
+
+
+@dataclass(frozen=True)
+class Law:
+    doc: str
+    title: str
+    short: str
+    markdown: str
+    expected: dict[tuple[str, ...], str]   # path → first words of the unit's own text (or title)
+
+
+def _article_number(title: str) -> tuple[str, str]:
+    m = re.match(r"^Статья\s+(\d+(?:\.\d+)*)\.?\s*(.*)$", title.strip())
+    return (m.group(1), m.group(2)) if m else ("", title.strip())
+
+
+def load_law(path: str | Path) -> Law:
+    """Read a law JSON (``articles`` with ``points``, or ``chapters`` with ``clauses``)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    doc, title = data.get("id") or Path(path).stem, data.get("title", "")
+    short = data.get("short_title") or doc
+    lines = [f"# {title}", ""]
+    expected: dict[tuple[str, ...], str] = {}
+
+    def add_point(article: str, num: str, text: str) -> None:
+        pieces = _split_inline(num, text)
+        for i, (label, body) in enumerate(pieces):
+            lines.extend([f"{label}. {body}" if i else f"{num}. {body}", ""])
+            parent = (f"Статья {article}",) + (() if i == 0 else (num,))
+            expected[parent + (label,)] = body[:40]
+
+    if "articles" in data:
+        for art in data["articles"]:
+            number, atitle = art["number"], art.get("title") or ""
+            lines.extend([f"## Статья {number}. {atitle}".rstrip(), ""])
+            expected[(f"Статья {number}",)] = atitle[:40]
+            if art.get("points"):
+                for label, text in art["points"]:
+                    add_point(number, label.replace("п.", "").strip(), text)
+            elif art.get("text"):
+                lines.extend([art["text"], ""])
+    else:
+        for chapter in data["chapters"]:
+            lines.extend([f"## {chapter['title']}", ""])
+            for art in chapter["articles"]:
+                number, atitle = _article_number(art.get("title") or "")
+                if not number:
+                    continue   # a blemish of the source: an article without a title
+                lines.extend([f"### Статья {number}. {atitle}".rstrip(), ""])
+                expected[(f"Статья {number}",)] = atitle[:40]
+                point = None
+                for clause in art["clauses"]:
+                    m = _POINT.match(clause)
+                    e = _ENUM.match(clause)
+                    if m:
+                        point = m.group(1)
+                        expected[(f"Статья {number}", point)] = clause[m.end():][:40]
+                    elif e:
+                        parent = (f"Статья {number}",) + ((point,) if point else ())
+                        expected[parent + (f"{e.group(1)})",)] = clause[e.end():][:40]
+                    lines.extend([clause, ""])
+    return Law(doc=doc, title=title, short=short, markdown="\n".join(lines), expected=expected)
+
+
+def _split_inline(num: str, text: str) -> list[tuple[str, str]]:
+    """Sub-points such as «2.1.» written inside point 2 of ЗоЗПП."""
+    out, rest, label = [], text, num
+    while True:
+        m = next((m for m in _INLINE.finditer(rest) if m.group(1).startswith(num + ".")), None)
+        if not m:
+            out.append((label, rest.strip()))
+            return out
+        out.append((label, rest[: m.start()].strip()))
+        label, rest = m.group(1), rest[m.end():]

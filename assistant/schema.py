@@ -1,0 +1,136 @@
+"""Typed records that cross module boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph (or, for PDF, one line) of a source document, in reading order.
+
+    ``heading`` is the markup heading level (1–6) when the format says so; ``soft``
+    marks a wrapped PDF/plain-text line that continues the previous one unless it
+    opens a numbered unit.
+    """
+
+    text: str
+    page: int | None = None
+    heading: int | None = None
+    soft: bool = False
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A loaded rules file before segmentation."""
+
+    path: str
+    fmt: str
+    blocks: list[Block]
+    sha256: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A numbered unit of a rules document, citable on its own.
+
+    ``id`` is stable across versions (document id + numbering), so versions can be
+    compared clause by clause; ``uid`` adds the version.
+    """
+
+    id: str
+    doc: str
+    version: str
+    path: tuple[str, ...]
+    citation: str
+    text: str
+    title: str = ""
+    page: int | None = None
+    parents: tuple[str, ...] = ()
+    repealed: bool = False
+    order: int = 0
+
+    @property
+    def uid(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def label(self) -> str:
+        """The heading line as a reader sees it, e.g. ``3.2.1.`` or ``Статья 26.1. Дистанционный …``."""
+        last = self.path[-1] if self.path else ""
+        head = last if last.endswith((")", ".")) or not last[:1].isdigit() else last + "."
+        return f"{head} {self.title}".strip()
+
+    def full_text(self) -> str:
+        return " ".join(p for p in (self.title, self.text) if p and p != self.text) or self.text
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["path"] = list(self.path)
+        d["parents"] = list(self.parents)
+        return d
+
+
+@dataclass(frozen=True)
+class Case:
+    """A past support exchange: what was asked, what was answered, which clauses it cited."""
+
+    id: str
+    source: str
+    message: str
+    reply: str
+    date: str = ""
+    audience: str = ""
+    channel: str = ""
+    outcome: str = ""
+    tags: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()
+    templated: bool = False
+    version: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["tags"] = list(self.tags)
+        d["cited"] = list(self.cited)
+        return d
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One version of one document as recorded in the index."""
+
+    doc: str
+    version: str
+    title: str
+    short: str
+    source: str
+    fmt: str
+    sha256: str
+    created: str
+    n_clauses: int
+    published: bool
+    audience: str = ""
+    lang: str = "ru"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result, clause or past case, in the shape the CLI prints as JSON."""
+
+    kind: str
+    doc: str
+    version: str
+    id: str
+    citation: str
+    path: list[str]
+    text: str
+    page: int | None
+    score: float
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        extra = d.pop("extra")
+        d.update(extra)
+        return d
