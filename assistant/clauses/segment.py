@@ -244,7 +244,10 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
         parents = []
         p = node.parent
         while p is not None and p.parent is not None:
-            parents.append(display_label(p.label, p.title or _lead(p.text), p.kind is Kind.HEADING))
+            # an item «а)» needs the sentence that introduced its list; other units need only headings,
+            # so editing a point does not re-embed everything under it
+            lead = _lead(p.text) if node.kind in (Kind.ENUM, Kind.LETTER) and p is node.parent else ""
+            parents.append(display_label(p.label, p.title or lead, p.kind is Kind.HEADING))
             p = p.parent
         text = node.text
         repealed = bool(_REPEALED.match(node.title or "") or _REPEALED.match(text or ""))

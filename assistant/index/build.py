@@ -1,0 +1,327 @@
+"""The maintainer's reindex: read new files, record new versions, embed only what changed, publish atomically.
+
+>>> from assistant.config import Settings
+>>> from assistant.index import index_paths
+>>> report = index_paths(["corpus"], Settings.resolve(index="/tmp/idx"))   # doctest: +SKIP
+>>> report.embedded, report.reused                                          # doctest: +SKIP
+(412, 0)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..clauses import segment
+from ..clauses.citation import detect_lang
+from ..config import Settings
+from ..embed import Embedder, make_embedder
+from ..errors import AssistantError, IngestError
+from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
+from ..ingest.cases import BadRow, load_cases
+from ..schema import Case, Clause
+from .cache import EmbeddingCache
+from .passages import case_passages, clause_passages
+from .store import Index, SnapshotWriter, build_lock, current_name, now, prune
+
+MANIFEST_NAME = "manifest.toml"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DocSpec:
+    """How one file enters the index; defaults come from the file, overrides from ``manifest.toml`` or the CLI."""
+
+    path: Path
+    doc: str = ""
+    version: str = ""
+    title: str = ""
+    short: str = ""
+    audience: str = ""
+
+    @property
+    def is_cases(self) -> bool:
+        return self.path.suffix.lower() in CASE_SUFFIXES
+
+
+@dataclass
+class BuildReport:
+    snapshot: str | None
+    published: list[tuple[str, str]] = field(default_factory=list)   # (doc, version) newly published
+    unchanged: list[str] = field(default_factory=list)
+    case_sources: list[tuple[str, int]] = field(default_factory=list)
+    bad_rows: dict[str, list[BadRow]] = field(default_factory=dict)
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "snapshot": self.snapshot, "published": [{"doc": d, "version": v} for d, v in self.published],
+            "unchanged": self.unchanged, "cases": [{"source": s, "count": n} for s, n in self.case_sources],
+            "bad_rows": {k: [{"line": b.line, "problem": b.problem} for b in v] for k, v in self.bad_rows.items()},
+            "embedded": self.embedded, "reused": self.reused, "seconds": round(self.seconds, 3),
+        }
+
+
+def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSpec]:
+    """Files and folders → specs. A folder's ``manifest.toml`` orders its files and names them.
+
+    ``manifest.toml``::
+
+        [[document]]
+        path = "marketplace-rules-v1.md"
+        doc = "marketplace-rules"
+        short = "Правила площадки"
+        version = "2026-09-01"
+    """
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    specs: list[DocSpec] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            listed: list[DocSpec] = []
+            manifest = path / MANIFEST_NAME
+            if manifest.exists():
+                try:
+                    data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+                except tomllib.TOMLDecodeError as exc:
+                    raise IngestError(manifest, f"is not valid TOML ({exc})", "fix the syntax") from None
+                for entry in data.get("document", []):
+                    entry = dict(entry)
+                    listed.append(DocSpec(path=path / entry.pop("path"), **entry))
+            named = {s.path.resolve() for s in listed}
+            extra = sorted(p for p in path.rglob("*") if p.is_file() and p.resolve() not in named
+                           and p.suffix.lower() in {**RULE_SUFFIXES, **CASE_SUFFIXES})
+            specs.extend(listed + [DocSpec(path=p) for p in extra])
+        elif path.exists():
+            specs.append(DocSpec(path=path))
+        else:
+            raise IngestError(path, "does not exist", "check the path")
+    if overrides:
+        if len([s for s in specs if not s.is_cases]) > 1 and ("doc" in overrides or "version" in overrides):
+            raise AssistantError("--doc and --version name one document; give a single rules file with them")
+        specs = [DocSpec(**{**s.__dict__, **overrides}) if not s.is_cases else s for s in specs]
+    return specs
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    spec: DocSpec
+    doc: str
+    sha256: str
+    fmt: str
+    title: str
+    clauses: list[Clause]
+
+
+def _load_rules(spec: DocSpec, settings: Settings, encoding: str | None) -> _Loaded:
+    source = load_document(spec.path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pdf_pages,
+                           encoding=encoding)
+    doc = spec.doc or spec.path.stem
+    clauses = segment(source, doc=doc, version="", short=spec.short or doc, title=spec.title)
+    title = spec.title or source.title or doc
+    return _Loaded(spec, doc, source.sha256, source.fmt, title, clauses)
+
+
+def _next_version(db, doc: str) -> str:
+    existing = [r[0] for r in db.execute("SELECT version FROM documents WHERE doc = ?", (doc,))]
+    numbers = [int(v) for v in existing if v.isdigit()]
+    return str(max(numbers, default=len(existing)) + 1)
+
+
+def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedder | None = None,
+                progress: Progress | None = None, skip_bad_rows: bool = False, encoding: str | None = None,
+                overrides: dict | None = None) -> BuildReport:
+    """Index rules files and past-reply files. Any bad file aborts the run before the index is touched."""
+    started = time.perf_counter()
+    specs = expand(paths, overrides)
+    if not specs:
+        raise AssistantError("no files to index: give rules (.pdf .docx .html .md .txt) or past replies (.jsonl .csv)")
+    loaded: list[_Loaded] = []
+    case_files: list[tuple[DocSpec, list[Case], list[BadRow], str]] = []
+    for i, spec in enumerate(specs):
+        if progress:
+            progress("read", i, len(specs))
+        if spec.is_cases:
+            cases, bad = load_cases(spec.path, max_bytes=settings.max_file_bytes, keep_good=skip_bad_rows,
+                                    encoding=encoding)
+            import hashlib
+
+            case_files.append((spec, cases, bad, hashlib.sha256(spec.path.read_bytes()).hexdigest()))
+        else:
+            loaded.append(_load_rules(spec, settings, encoding))
+    report = BuildReport(snapshot=None)
+    with build_lock(settings.index_dir):
+        base_name = current_name(settings.index_dir)
+        base = Index.open(settings.index_dir, settings.model) if base_name else None
+        model = settings.model or (base.model if base else None)
+        writer = SnapshotWriter(settings.index_dir, base.path if base else None)
+        try:
+            changed = _record_documents(writer.db, loaded, report)
+            changed |= _record_cases(writer.db, case_files, report)
+            if not changed and base is not None:
+                writer.abort()
+                report.snapshot = base_name
+                report.seconds = time.perf_counter() - started
+                return report
+            embedder = embedder or make_embedder(model)
+            if base is not None and embedder.id != base.model:
+                raise AssistantError(f"the index was built with {base.model}; cannot add vectors from {embedder.id}")
+            _resolve_citations(writer.db)
+            vectors = _vectors(writer.db, embedder, settings.index_dir, report, progress)
+            manifest = _manifest(writer.db, embedder, len(vectors))
+            report.snapshot = writer.commit(manifest, vectors)
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            if base is not None:
+                base.close()
+        prune(settings.index_dir, settings.keep_snapshots)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def rollback(settings: Settings, doc: str, version: str, *, embedder: Embedder | None = None,
+             progress: Progress | None = None) -> BuildReport:
+    """Publish an earlier version of ``doc`` again, as a new snapshot (vectors come from the cache)."""
+    started = time.perf_counter()
+    report = BuildReport(snapshot=None)
+    with build_lock(settings.index_dir):
+        base = Index.open(settings.index_dir, settings.model)
+        versions = [r[0] for r in base.db.execute("SELECT version FROM documents WHERE doc = ?", (doc,))]
+        if not versions:
+            docs = sorted({d.doc for d in base.documents()})
+            raise AssistantError(f"no document {doc!r} in the index; known documents: {', '.join(docs)}")
+        if version not in versions:
+            raise AssistantError(f"{doc} has no version {version!r}; versions: {', '.join(versions)}")
+        writer = SnapshotWriter(settings.index_dir, base.path)
+        try:
+            writer.db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, doc))
+            report.published.append((doc, version))
+            embedder = embedder or make_embedder(base.model)
+            vectors = _vectors(writer.db, embedder, settings.index_dir, report, progress)
+            report.snapshot = writer.commit(_manifest(writer.db, embedder, len(vectors)), vectors)
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            base.close()
+        prune(settings.index_dir, settings.keep_snapshots)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _record_documents(db, loaded: list[_Loaded], report: BuildReport) -> bool:
+    changed = False
+    for item in loaded:
+        rows = db.execute("SELECT version, sha256, published FROM documents WHERE doc = ?", (item.doc,)).fetchall()
+        same = next((r for r in rows if r[1] == item.sha256), None)
+        if same and same[2]:
+            report.unchanged.append(item.doc)
+            continue
+        if same:   # an earlier version's file again: publish that version
+            version = same[0]
+        else:
+            version = item.spec.version or _next_version(db, item.doc)
+            if any(r[0] == version for r in rows):
+                raise AssistantError(f"{item.doc} already has a version {version!r} with different content; "
+                                     "give the new file another version (--version or manifest.toml)")
+            lang = detect_lang(" ".join(c.text for c in item.clauses[:50]))
+            db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,0,?,?)",
+                       (item.doc, version, item.title, item.spec.short or item.doc, str(item.spec.path), item.fmt,
+                        item.sha256, now(), len(item.clauses), item.spec.audience, lang))
+            db.executemany(
+                "INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(c.doc, version, c.id, json.dumps(list(c.path), ensure_ascii=False), c.citation, c.title, c.text,
+                  c.page, json.dumps(list(c.parents), ensure_ascii=False), int(c.repealed), c.order)
+                 for c in item.clauses])
+        db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, item.doc))
+        report.published.append((item.doc, version))
+        changed = True
+    return changed
+
+
+def _record_cases(db, case_files, report: BuildReport) -> bool:
+    changed = False
+    for spec, cases, bad, sha in case_files:
+        source = spec.doc or spec.path.stem
+        if bad:
+            report.bad_rows[str(spec.path)] = bad
+        row = db.execute("SELECT sha256, version FROM case_sources WHERE source = ?", (source,)).fetchone()
+        if row and row[0] == sha:
+            report.unchanged.append(source)
+            continue
+        version = str(int(row[1]) + 1) if row and str(row[1]).isdigit() else "1"
+        db.execute("DELETE FROM cases WHERE source = ?", (source,))
+        db.execute("INSERT OR REPLACE INTO case_sources VALUES (?,?,?,?,?)", (source, sha, str(spec.path), len(cases), version))
+        clash = [c.id for c in cases if db.execute("SELECT 1 FROM cases WHERE id = ?", (c.id,)).fetchone()]
+        if clash:
+            raise AssistantError(f"{spec.path}: case ids already used by another file: {', '.join(clash[:5])}")
+        db.executemany("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                       [(c.id, source, version, c.date, c.audience, c.channel, c.message, c.reply, c.outcome,
+                         json.dumps(list(c.tags), ensure_ascii=False), json.dumps(list(c.cited), ensure_ascii=False),
+                         int(c.templated)) for c in cases])
+        report.case_sources.append((source, len(cases)))
+        changed = True
+    return changed
+
+
+def _resolve_citations(db) -> None:
+    """Past replies may cite by id (``doc:3.2.1``) or by citation text; store ids where they resolve."""
+    by_citation = {cit.lower(): cid for cid, cit in db.execute(
+        "SELECT c.id, c.citation FROM clauses c JOIN documents d ON d.doc = c.doc AND d.version = c.version "
+        "WHERE d.published = 1")}
+    updates = []
+    for case_id, cited in db.execute("SELECT id, cited FROM cases").fetchall():
+        refs = json.loads(cited)
+        resolved = [by_citation.get(r.lower(), r) for r in refs]
+        if resolved != refs:
+            updates.append((json.dumps(resolved, ensure_ascii=False), case_id))
+    db.executemany("UPDATE cases SET cited = ? WHERE id = ?", updates)
+
+
+def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progress: Progress | None) -> np.ndarray:
+    """Rebuild the vector table for published clauses and all cases; embed only cache misses."""
+    units: list[tuple[str, str, str, str]] = []   # kind, doc, ref, passage text
+    docs = {d: (t, s) for d, t, s in db.execute("SELECT doc, title, short FROM documents WHERE published = 1")}
+    clause_rows = db.execute(
+        "SELECT c.doc, c.id, c.path, c.title, c.text, c.parents, c.repealed FROM clauses c JOIN documents d "
+        "ON d.doc = c.doc AND d.version = c.version AND d.published = 1 ORDER BY c.doc, c.ord").fetchall()
+    for doc, cid, path, title, text, parents, repealed in clause_rows:
+        if repealed:
+            continue   # kept and shown, but never retrieved
+        for passage in clause_passages(docs[doc][0], json.loads(parents), json.loads(path), title, text,
+                                       embedder.max_chars):
+            units.append(("clause", doc, cid, passage))
+    for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
+        for passage in case_passages(message, embedder.max_chars):
+            units.append(("case", source, cid, passage))
+    cache = EmbeddingCache(index_dir / "cache.sqlite", embedder.id, embedder.dim)
+    try:
+        vectors, embedded = cache.embed([u[3] for u in units], embedder.passages,
+                                        (lambda d, t: progress("embed", d, t)) if progress else None)
+    finally:
+        cache.close()
+    report.embedded, report.reused = embedded, len(units) - embedded
+    db.execute("DELETE FROM vectors")
+    db.executemany("INSERT INTO vectors VALUES (?,?,?,?)", [(i, k, d, r) for i, (k, d, r, _) in enumerate(units)])
+    return vectors
+
+
+def _manifest(db, embedder: Embedder, n_vectors: int) -> dict:
+    published = dict(db.execute("SELECT doc, version FROM documents WHERE published = 1"))
+    return {
+        "format": 1, "model": embedder.id, "dim": embedder.dim, "created": now(), "documents": published,
+        "vectors": n_vectors,
+        "clauses": db.execute("SELECT COUNT(*) FROM clauses c JOIN documents d ON d.doc = c.doc AND "
+                              "d.version = c.version AND d.published = 1").fetchone()[0],
+        "cases": db.execute("SELECT COUNT(*) FROM cases").fetchone()[0],
+    }

