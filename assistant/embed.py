@@ -69,7 +69,8 @@ class SentenceTransformerEmbedder:
                 f"cannot load sentence-transformers model {name!r} ({exc.__class__.__name__}: {exc}); "
                 "give a local model directory, or a hub name on a machine with internet"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
         self.max_chars = max(200, int(getattr(self._model, "max_seq_length", 256) or 256) * 3)
         label = Path(name).name if path is not None else name
         self.id = f"st:{label}"
