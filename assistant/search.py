@@ -1,4 +1,9 @@
-"""Retrieve clauses and past cases for a message (first version: dense retrieval over the FAISS index).
+"""Retrieve clauses and past cases for a message: dense (FAISS) and lexical (BM25 over lemmas), fused.
+
+The channel mix is chosen once, at construction (``Mode``), so the hot path never
+branches on it. Hybrid uses weighted reciprocal-rank fusion: each channel ranks the
+candidates, and a candidate scores ``Σ w / (RRF_K + rank)``; ranks, unlike raw scores,
+are comparable between a cosine and a BM25 score.
 
 >>> from assistant.search import Searcher
 >>> s = Searcher.open(Settings.resolve())                      # doctest: +SKIP
@@ -10,13 +15,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
 from .config import Settings
 from .embed import Embedder, make_embedder
+from .index.passages import clause_passages
 from .index.store import Index
+from .lexical import Lemmatizer, LexicalIndex
 from .schema import Hit
+
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.6
+
+
+class Mode(str, Enum):
+    DENSE = "dense"
+    LEXICAL = "lexical"
+    HYBRID = "hybrid"
 
 
 @dataclass
@@ -37,14 +55,25 @@ class SearchResult:
 class Searcher:
     """Holds the open index and the loaded model, so a batch of queries loads each once."""
 
-    def __init__(self, index: Index, embedder: Embedder) -> None:
+    def __init__(self, index: Index, embedder: Embedder, mode: Mode | str = Mode.HYBRID) -> None:
         self.index, self.embedder = index, embedder
-        self._clauses = {c.id: c for c in index.clauses()}
+        try:
+            self.mode = Mode(mode)
+        except ValueError:
+            raise ValueError(f"unknown search mode {mode!r}; valid: {', '.join(m.value for m in Mode)}") from None
+        self._clauses = {c.id: c for c in index.clauses() if not c.repealed}
         self._cases = {c.id: c for c in index.cases()}
-        self._versions = {d.doc: d.version for d in index.documents(published_only=True)}
+        titles = {d.doc: d.title for d in index.documents(published_only=True)}
+        self._lexical_refs = [("clause", c.doc, c.id) for c in self._clauses.values()] + [
+            ("case", c.source, c.id) for c in self._cases.values()]
+        self._lexical = None
+        if self.mode is not Mode.DENSE:
+            texts = [clause_passages(titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
+                     for c in self._clauses.values()] + [c.message for c in self._cases.values()]
+            self._lexical = LexicalIndex(Lemmatizer(), texts)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Searcher":
+    def open(cls, settings: Settings, embedder: Embedder | None = None, mode: Mode | str = Mode.HYBRID) -> "Searcher":
         index = Index.open(settings.index_dir, settings.model or (embedder.id if embedder else None))
         embedder = embedder or make_embedder(index.model)
         if embedder.id != index.model:
@@ -52,7 +81,7 @@ class Searcher:
             from .errors import IndexError_
 
             raise IndexError_(f"the index was built with {index.model}, not {embedder.id}")
-        return cls(index, embedder)
+        return cls(index, embedder, mode)
 
     def search(self, text: str, k: int = 5, doc: str | None = None) -> SearchResult:
         return self.search_many([text], k=k, doc=doc)[0]
@@ -60,41 +89,61 @@ class Searcher:
     def search_many(self, texts: list[str], k: int = 5, doc: str | None = None) -> list[SearchResult]:
         if not texts:
             return []
-        vectors = self.embedder.queries(texts)
-        depth = min(self.index.faiss.ntotal, max(50, k * 10))
-        if depth == 0:
-            return [SearchResult(t) for t in texts]
-        scores, rows = self.index.faiss.search(np.ascontiguousarray(vectors, dtype=np.float32), depth)
-        return [self._collect(t, s, r, k, doc) for t, s, r in zip(texts, scores, rows)]
+        dense = self._dense(texts, k) if self.mode is not Mode.LEXICAL else [{} for _ in texts]
+        results = []
+        for text, dense_scores in zip(texts, dense):
+            lexical_scores = self._lexical_scores(text) if self._lexical is not None else {}
+            results.append(self._fuse(text, dense_scores, lexical_scores, k, doc))
+        return results
 
-    def _collect(self, text, scores, rows, k, doc) -> SearchResult:
-        best: dict[tuple[str, str], float] = {}
+    def _dense(self, texts: list[str], k: int) -> list[dict[tuple[str, str], float]]:
+        """Best cosine per (kind, id) among the top passages of each query."""
+        total = self.index.faiss.ntotal
+        if total == 0:
+            return [{} for _ in texts]
+        vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
+        scores, rows = self.index.faiss.search(vectors, min(total, max(100, k * 20)))
         owners = self.index.owners
-        for score, row in zip(scores, rows):
-            if row < 0:
-                continue
-            kind, owner_doc, ref = owners[row]
-            if doc and kind == "clause" and owner_doc != doc:
-                continue
-            key = (kind, ref)
-            if score > best.get(key, -1.0):
-                best[key] = float(score)
+        out = []
+        for row_scores, row_ids in zip(scores, rows):
+            best: dict[tuple[str, str], float] = {}
+            for score, row in zip(row_scores, row_ids):
+                if row >= 0:
+                    kind, _, ref = owners[row]
+                    if score > best.get((kind, ref), -1.0):
+                        best[(kind, ref)] = float(score)
+            out.append(best)
+        return out
+
+    def _lexical_scores(self, text: str) -> dict[tuple[str, str], float]:
+        scores, _ = self._lexical.scores(text)
+        top = np.argsort(-scores)[:100]
+        return {(self._lexical_refs[i][0], self._lexical_refs[i][2]): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _fuse(self, text, dense, lexical, k, doc) -> SearchResult:
+        fused: dict[tuple[str, str], float] = {}
+        for weight, channel in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
+            for rank, key in enumerate(sorted(channel, key=lambda key: -channel[key]), start=1):
+                fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
         result = SearchResult(text)
-        for (kind, ref), score in sorted(best.items(), key=lambda kv: -kv[1]):
-            target = result.clauses if kind == "clause" else result.cases
-            if len(target) < k:
-                target.append(self.clause_hit(ref, score) if kind == "clause" else self.case_hit(ref, score))
+        for (kind, ref), score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            if kind == "clause":
+                if ref not in self._clauses or (doc and self._clauses[ref].doc != doc) or len(result.clauses) >= k:
+                    continue
+                result.clauses.append(self.clause_hit(ref, score, dense.get((kind, ref))))
+            elif len(result.cases) < k and ref in self._cases:
+                result.cases.append(self.case_hit(ref, score, dense.get((kind, ref))))
         return result
 
-    def clause_hit(self, clause_id: str, score: float) -> Hit:
+    def clause_hit(self, clause_id: str, score: float, similarity: float | None = None) -> Hit:
         c = self._clauses[clause_id]
         return Hit(kind="clause", doc=c.doc, version=c.version, id=c.id, citation=c.citation, path=list(c.path),
-                   text=c.full_text(), page=c.page, score=round(score, 4),
-                   extra={"title": c.title, "parents": list(c.parents)})
+                   text=c.full_text(), page=c.page, score=round(score, 5),
+                   extra={"title": c.title, "parents": list(c.parents), "similarity": similarity})
 
-    def case_hit(self, case_id: str, score: float) -> Hit:
+    def case_hit(self, case_id: str, score: float, similarity: float | None = None) -> Hit:
         c = self._cases[case_id]
         return Hit(kind="case", doc=c.source, version=c.version, id=c.id, citation=f"Кейс {c.id}", path=[],
-                   text=c.message, page=None, score=round(score, 4),
+                   text=c.message, page=None, score=round(score, 5),
                    extra={"reply": c.reply, "outcome": c.outcome, "cited": list(c.cited), "templated": c.templated,
-                          "date": c.date})
+                          "date": c.date, "similarity": similarity})
