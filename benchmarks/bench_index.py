@@ -83,12 +83,13 @@ def _cores() -> int:
 
 
 def _build(path: Path, index_dir: Path, law, version: str, label: str):
-    """Index one Markdown file as ``law.doc`` version ``version``; wall-clock seconds around the whole call."""
+    """Index one Markdown file as ``law.doc`` version ``version``: (report, wall seconds, CPU seconds)."""
     settings = Settings.resolve(index=index_dir)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = index_paths([path], settings, overrides={"doc": law.doc, "short": law.short, "version": version},
                          progress=_Progress(label))
-    return report, time.perf_counter() - started
+    # process CPU time counts every thread, so cpu / wall near the core count means all cores were busy
+    return report, time.perf_counter() - started, time.process_time() - cpu
 
 
 def _published_clauses(index_dir: Path) -> list:
@@ -130,8 +131,8 @@ def _pick_edit(markdown: str, clauses: list, doc_title: str) -> tuple[str, str, 
     for c, i in candidates:   # no number word: change the first figure in the point's text
         m = re.search(r"\d+", c.text)
         if m:
-            start = lines[i].index(c.text) + m.start()
-            return c.id, c.citation, lines[i], lines[i][:start] + str(int(m.group()) + 1) + lines[i][start + len(m.group()):]
+            start, end = lines[i].index(c.text) + m.start(), lines[i].index(c.text) + m.end()
+            return c.id, c.citation, lines[i], f"{lines[i][:start]}{int(m.group()) + 1}{lines[i][end:]}"
     c, i = candidates[0]
     return c.id, c.citation, lines[i], lines[i].rstrip(".") + " (изменено)."
 
@@ -167,10 +168,11 @@ def run(quick: bool, work: Path, source: Path) -> tuple[dict, list[str]]:
     v1.write_text(law.markdown, encoding="utf-8")
 
     index_dir, fresh_dir = work / "index", work / "index-nocache"
+    load_before = os.getloadavg()[0]
 
     # 1. full build, cold cache
     _log(f"full build of {law.doc} ({'first %d chapters' % QUICK_CHAPTERS if quick else 'whole'}) ...")
-    full, full_s = _build(v1, index_dir, law, "1", "full build")
+    full, full_s, full_cpu = _build(v1, index_dir, law, "1", "full build")
     clauses = _published_clauses(index_dir)
     snapshot_full = _dir_size(index_dir / "snapshots" / full.snapshot)
 
@@ -178,14 +180,14 @@ def run(quick: bool, work: Path, source: Path) -> tuple[dict, list[str]]:
     clause_id, citation, old_line, new_line = _pick_edit(law.markdown, clauses, law.title)
     v2.write_text(law.markdown.replace(old_line, new_line, 1), encoding="utf-8")
     _log(f"one-clause reindex ({citation}) ...")
-    re_rep, re_s = _build(v2, index_dir, law, "2", "reindex")
+    re_rep, re_s, _ = _build(v2, index_dir, law, "2", "reindex")
     changed = _changed_clauses(index_dir, law.doc, "1", "2")
     snapshot_dir = index_dir / "snapshots" / re_rep.snapshot
     cache_bytes = sum(p.stat().st_size for p in index_dir.glob("cache.sqlite*"))
 
     # 3. baseline: the changed file into a fresh, empty index (nothing cached)
     _log("baseline: the changed file into an empty index (no cache) ...")
-    base_rep, base_s = _build(v2, fresh_dir, law, "1", "no cache")
+    base_rep, base_s, base_cpu = _build(v2, fresh_dir, law, "1", "no cache")
 
     cores = _cores()
     ratio = re_s / full_s if full_s else float("inf")
@@ -193,9 +195,12 @@ def run(quick: bool, work: Path, source: Path) -> tuple[dict, list[str]]:
         "corpus": law.doc, "quick": quick, "chapters": QUICK_CHAPTERS if quick else None,
         "markdown_bytes": len(law.markdown.encode("utf-8")),
         "python": platform.python_version(), "cores": cores,
+        # other processes on the machine slow the builds down: a 1-minute load above the core count means contention
+        "load_avg_1min": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
         "full_build": {
             "clauses": len(clauses), "passages_embedded": full.embedded, "passages_reused": full.reused,
-            "seconds": round(full_s, 2), "clauses_per_second": round(len(clauses) / full_s, 2),
+            "seconds": round(full_s, 2), "cpu_seconds": round(full_cpu, 2),
+            "clauses_per_second": round(len(clauses) / full_s, 2),
         },
         "one_clause_reindex": {
             "edited_clause": clause_id, "citation": citation, "old_text": old_line, "new_text": new_line,
@@ -205,6 +210,7 @@ def run(quick: bool, work: Path, source: Path) -> tuple[dict, list[str]]:
         },
         "no_cache_rebuild": {
             "passages_embedded": base_rep.embedded, "seconds": round(base_s, 2),
+            "cpu_seconds": round(base_cpu, 2),
             "reindex_ratio_to_it": round(re_s / base_s, 4) if base_s else None,
         },
         "size_mb": {
@@ -238,10 +244,11 @@ def _table(f: dict) -> str:
     rows = [
         ("corpus", f"{f['corpus']}" + (f" (first {f['chapters']} chapters, --quick)" if f["quick"] else " (whole)")),
         ("cores / python", f"{f['cores']} / {f['python']}"),
+        ("load average (1 min) at start / end", f"{f['load_avg_1min']['start']} / {f['load_avg_1min']['end']}"),
         ("", ""),
         ("full build: clauses", full["clauses"]),
         ("full build: passages embedded", full["passages_embedded"]),
-        ("full build: seconds", f"{full['seconds']:.1f}"),
+        ("full build: seconds (CPU seconds)", f"{full['seconds']:.1f} ({full['cpu_seconds']:.1f})"),
         ("full build: clauses per second", f"{full['clauses_per_second']:.1f}"),
         ("", ""),
         ("reindex: edited clause", re_["citation"]),
@@ -251,7 +258,7 @@ def _table(f: dict) -> str:
         ("reindex / full build", f"{re_['ratio_to_full_build']:.4f}"),
         ("", ""),
         ("no-cache rebuild: passages embedded", base["passages_embedded"]),
-        ("no-cache rebuild: seconds", f"{base['seconds']:.1f}"),
+        ("no-cache rebuild: seconds (CPU seconds)", f"{base['seconds']:.1f} ({base['cpu_seconds']:.1f})"),
         ("reindex / no-cache rebuild", f"{base['reindex_ratio_to_it']:.4f}"),
         ("", ""),
         ("snapshot after full build, MB", f"{size['snapshot_after_full_build']:.2f}"),

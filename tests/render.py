@@ -184,10 +184,13 @@ class _ListState:
 def to_docx(source, path, *, auto_numbering: bool = False, title: str | None = None):
     """Write a DOCX with ``Heading N`` styles; with ``auto_numbering`` the point numbers come from Word numbering.
 
-    Points ``N.``/``N.M.`` (and items ``N)``) lose their number from the text and get a
-    ``w:numPr`` instead; a new ``w:num`` starts at every heading (article), so numbering
-    restarts per article. A number that does not continue its list (uneven numbering in
-    the source) starts a new list at that number. Returns ``(path, DocxNumbering)``.
+    Points ``N.``/``N.M.``/``N.M.K.`` (and items ``N)``) lose their number from the text
+    and get a ``w:numPr`` instead. A heading without a number (``Статья 5. …``) ends the
+    list, so the next point starts a new ``w:num`` and numbering restarts per article; a
+    numbered heading (``2. Размещение товаров``) is numbered too and continues its list,
+    as Word's outline numbering does. A number that does not continue its list (uneven
+    numbering in the source) starts a new list at that number; a deeper number that does
+    not fit stays typed. Returns ``(path, DocxNumbering)``.
     """
     import docx
 
@@ -201,16 +204,16 @@ def to_docx(source, path, *, auto_numbering: bool = False, title: str | None = N
     report = DocxNumbering()
     points: _ListState | None = None
     items: _ListState | None = None
+
+    def add(text: str, level: int | None):
+        return document.add_paragraph(text, style=f"Heading {min(level, 9)}" if level else None)
+
     for level, text in paras:
-        if level:
-            document.add_paragraph(text, style=f"Heading {min(level, 9)}")
-            points = items = None
-            continue
-        if numbering is None:
-            document.add_paragraph(text)
+        if numbering is None or level == 1:
+            add(text, level)
             continue
         m = _POINT.match(text)
-        e = _ITEM.match(text) if not m else None
+        e = _ITEM.match(text) if not (m or level) else None
         if m:
             number = [int(x) for x in m.group(1).split(".")]
             ilvl = len(number) - 1
@@ -219,12 +222,11 @@ def to_docx(source, path, *, auto_numbering: bool = False, title: str | None = N
                     points = _ListState(numbering.new_num("point", number[0]), "point", number[0])
                     report.num_ids += 1
                 else:
-                    document.add_paragraph(text)
+                    add(text, level)
                     report.literal.append(m.group(1))
                     items = None
                     continue
-            para = document.add_paragraph(text[m.end():])
-            numbering.apply(para, points.num_id, ilvl)
+            numbering.apply(add(text[m.end():], level), points.num_id, ilvl)
             points.take(ilvl)
             report.auto.append(m.group(1) + ".")
             items = None
@@ -233,13 +235,14 @@ def to_docx(source, path, *, auto_numbering: bool = False, title: str | None = N
             if items is None or items.predict(0) != [n]:
                 items = _ListState(numbering.new_num("item", n), "item", n)
                 report.num_ids += 1
-            para = document.add_paragraph(text[e.end():])
-            numbering.apply(para, items.num_id, 0)
+            numbering.apply(add(text[e.end():], level), items.num_id, 0)
             items.take(0)
             report.auto.append(f"{n})")
         else:
-            document.add_paragraph(text)
+            add(text, level)
             items = None
+            if level:
+                points = None
     document.save(path)
     return path, report
 
@@ -287,19 +290,34 @@ def _hyphen_split(word: str, room: int, min_letters: int = 9) -> tuple[str, str]
     return best
 
 
-def wrap(text: str, width: int = 95, *, hyphenate: bool = True) -> tuple[list[str], list[str | None]]:
+@dataclass(frozen=True)
+class Split:
+    """A word hyphenated at a line end: ``word`` as it reads joined, ``head``- on one line, ``tail`` on the next."""
+
+    word: str
+    head: str
+    tail: str
+
+    @property
+    def broken(self) -> str:
+        """How the word reads when the loader failed to join the lines: «насто- ящими»."""
+        return f"{self.head}- {self.tail}"
+
+
+def wrap(text: str, width: int = 95, *, hyphenate: bool = True) -> tuple[list[str], list[Split | None]]:
     """Wrap at ``width`` characters; a long word that does not fit is hyphenated when it can be.
 
-    Returns the lines and, for each line, the word (as it reads joined, letters and hyphens
-    only) when the line ends with a hyphen inserted here, else None.
+    Returns the lines and, for each line, the ``Split`` when the line ends with a hyphen
+    inserted here, else None.
 
+    >>> lines, splits = wrap("в соответствии с настоящими Правилами", 24)
+    >>> lines, splits[0].word, splits[0].broken
+    (['в соответствии с настоя-', 'щими Правилами'], 'настоящими', 'настоя- щими')
     >>> wrap("Покупатель вправе отказаться от товара", 20)
     (['Покупатель вправе', 'отказаться от товара'], [None, None])
-    >>> wrap("в соответствии с настоящими Правилами", 26)
-    (['в соответствии с настоя-', 'щими Правилами'], ['настоящими', None])
     """
     lines: list[str] = []
-    splits: list[str | None] = []
+    splits: list[Split | None] = []
     line = ""
     words = [(w, w) for w in text.split()]   # (what is left to write, the whole word)
     i = 0
@@ -315,7 +333,11 @@ def wrap(text: str, width: int = 95, *, hyphenate: bool = True) -> tuple[list[st
         if split:
             head, tail = split
             lines.append(f"{line} {head}-" if line else f"{head}-")
-            splits.append(re.sub(rf"[^{_LETTERS}-]", "", whole))
+            splits.append(Split(
+                word=re.sub(rf"[^{_LETTERS}-]", "", whole),
+                head=re.search(rf"[{_LETTERS}-]*$", head).group(),
+                tail=re.match(rf"[{_LETTERS}]*", tail).group(),
+            ))
             words[i] = (tail, whole)
             line = ""
             continue
@@ -339,22 +361,23 @@ class PdfLayout:
 
     pages: int = 0
     heading_pages: dict[str, int] = field(default_factory=dict)   # «Статья 26.1» → page it was drawn on
-    hyphenated: list[tuple[str, int]] = field(default_factory=list)  # (joined word, page) split within one page
-    page_break_hyphenated: list[str] = field(default_factory=list)   # words split across a page break
+    hyphenated: list[tuple[Split, int]] = field(default_factory=list)   # (split, page) within one page
+    page_break_hyphenated: list[Split] = field(default_factory=list)    # split across a page break
     header: str | None = None
-    footer: bool = True
+    footer: bool | str = True
 
 
 _ARTICLE_LABEL = re.compile(r"^((?:Статья|Article|Глава|Chapter)\s+\d+(?:\.\d+)*)")
 
 
-def to_pdf(source, path, *, header: str | None = DEFAULT_HEADER, footer: bool = True, width: int = 95,
+def to_pdf(source, path, *, header: str | None = DEFAULT_HEADER, footer: bool | str = True, width: int = 95,
            font: str | Path | None = None, font_size: float = 8.0, hyphenate: bool = True,
            title: str | None = None) -> PdfLayout:
     """Write a PDF line by line with our own wrapping and hyphenation, a running header and a page footer.
 
-    Headings are written like any other line (PDF has no markup headings), with a blank
-    line before them. Returns a ``PdfLayout`` with the page of every ``Статья N``/``Глава N``
+    ``footer``: True for «Страница N из M», ``"number"`` for the bare page number, False for none.
+    Headings are written like any other line (PDF has no markup headings), with a little
+    space above them. Returns a ``PdfLayout`` with the page of every ``Статья N``/``Глава N``
     heading and the words hyphenated across lines.
     """
     from fpdf import FPDF
@@ -374,7 +397,8 @@ def to_pdf(source, path, *, header: str | None = DEFAULT_HEADER, footer: bool = 
         def footer(self) -> None:
             if footer:
                 self.set_font("body", size=font_size)
-                self.text(self.w / 2 - 15, self.h - 10, f"Страница {self.page_no()} из {{nb}}")
+                label = str(self.page_no()) if footer == "number" else f"Страница {self.page_no()} из {{nb}}"
+                self.text(self.w / 2 - self.get_string_width(label) / 2, self.h - 10, label)
 
     pdf = _Pdf(format="A4", unit="mm")
     pdf.set_margins(15, 18, 15)
@@ -386,7 +410,7 @@ def to_pdf(source, path, *, header: str | None = DEFAULT_HEADER, footer: bool = 
     top, bottom = 20.0, pdf.h - 18.0
     pdf.add_page()
     y = top
-    pending: str | None = None   # the word the previous line hyphenated
+    pending: Split | None = None   # the word the previous line hyphenated
 
     def put(line: str) -> None:
         nonlocal y, pending

@@ -80,6 +80,8 @@ def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSp
         doc = "marketplace-rules"
         short = "Правила площадки"
         version = "2026-09-01"
+
+    ``exclude = ["phrase-bank.txt"]`` at the top keeps other files of the folder out.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v}
     specs: list[DocSpec] = []
@@ -87,6 +89,7 @@ def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSp
         path = Path(raw)
         if path.is_dir():
             listed: list[DocSpec] = []
+            data: dict = {}
             manifest = path / MANIFEST_NAME
             if manifest.exists():
                 try:
@@ -96,7 +99,7 @@ def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSp
                 for entry in data.get("document", []):
                     entry = dict(entry)
                     listed.append(DocSpec(path=path / entry.pop("path"), **entry))
-            named = {s.path.resolve() for s in listed}
+            named = {s.path.resolve() for s in listed} | {(path / name).resolve() for name in data.get("exclude", [])}
             extra = sorted(p for p in path.rglob("*") if p.is_file() and p.resolve() not in named
                            and p.suffix.lower() in {**RULE_SUFFIXES, **CASE_SUFFIXES})
             specs.extend(listed + [DocSpec(path=p) for p in extra])
