@@ -200,6 +200,38 @@ def cmd_rollback(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args, settings: Settings) -> int:
+    from .evaluate import evaluate, load_items, prepare_eval_index
+    from .search import Mode, Searcher
+
+    items = load_items(args.file)
+    if not args.index:
+        bar = _Bar(not args.json)
+        settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
+        bar.close()
+    searcher = Searcher.open(settings)
+    reports = []
+    for mode in args.modes.split(","):
+        searcher.mode = Mode(mode)
+        if searcher._lexical is None and searcher.mode is not Mode.DENSE:
+            searcher = Searcher(searcher.index, searcher.embedder, mode)
+        reports.append(evaluate(searcher, items, mode))
+    if args.json:
+        _print_json({"file": args.file, "index": str(settings.index_dir), "results": [r.to_dict(args.items) for r in reports]})
+        return 0
+    print(f"{args.file}: {len(items)} items, index {settings.index_dir}")
+    print(f"{'mode':<9} {'art R@1':>7} {'R@5':>5} {'R@10':>5} {'MRR':>5} | {'cl R@1':>6} {'R@5':>5} {'R@10':>5} {'MRR':>5} |"
+          f" {'off-decl':>8} {'ans-decl':>8} | {'p50 ms':>6} {'p95 ms':>6}")
+    for r in reports:
+        a, c = r.article, r.clause
+        fmt = lambda v: "  n/a" if v is None else f"{v:5.2f}"
+        print(f"{r.mode:<9} {a['recall@1']:7.2f} {a['recall@5']:5.2f} {a['recall@10']:5.2f} {a['mrr@10']:5.2f} |"
+              f" {c['recall@1']:6.2f} {c['recall@5']:5.2f} {c['recall@10']:5.2f} {c['mrr@10']:5.2f} |"
+              f" {fmt(r.declined_offtopic):>8} {fmt(r.declined_answerable):>8} |"
+              f" {r.latency_ms.get('median', 0):6.1f} {r.latency_ms.get('p95', 0):6.1f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", help="index directory (default: $ASSISTANT_INDEX, else ./data/index)")
@@ -240,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="old")
     p.add_argument("--to", dest="new")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("eval", parents=[common], help="retrieval quality on labelled questions")
+    p.add_argument("file", help="JSONL of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}]}")
+    p.add_argument("--modes", default="hybrid,dense,lexical", help="comma-separated: hybrid, dense, lexical")
+    p.add_argument("--items", action="store_true", help="with --json, include per-item ranks")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("rollback", parents=[common], help="publish an earlier version again")
     p.add_argument("doc")

@@ -279,14 +279,14 @@ def _hyphen_split(word: str, room: int, min_letters: int = 9) -> tuple[str, str]
     for run in re.finditer(rf"[{_LETTERS}]+", core):
         if len(run.group()) < min_letters:
             continue
-        for cut in range(run.start() + 3, run.end() - 2):   # at least three letters on each side
+        # at least three letters on each side of the cut, so never next to a hyphen of the word
+        for cut in range(run.start() + 3, run.end() - 2):
             at = offset + cut
             head, tail = word[:at], word[at:]
             if len(head) + 1 > room:
                 break
-            if "-" in (word[at - 1], word[at]) or not tail[:1].islower():
-                continue
-            best = (head, tail)
+            if tail[:1].islower():
+                best = (head, tail)
     return best
 
 

@@ -30,27 +30,6 @@ FORMATS = ("md", "html", "docx", "docx-autonum", "pdf")
 LAWS = ("zozpp", "gk2")
 
 # --- bugs in assistant/ found by these tests (see the report of the change that added them) ---------
-BUG_PDF_TITLE = (
-    "assistant/clauses/segment.py _Builder._open: in a PDF every line is a soft block, so the first line of "
-    "a single-level point «1. …» (≤120 chars, no final punctuation) is stored as the clause's title and "
-    "Clause.text starts at the second line"
-)
-BUG_PDF_WRAPPED_HEADING = (
-    "assistant/clauses/segment.py _Builder._accept: a soft line is rejected as a unit when the previous line "
-    "ends without punctuation; that previous line is often the wrapped second line of an article title "
-    "(ЗоЗПП ст. 5, 8, 13 …) or a document title ending in «)» (ГК ч.2), so «1. …» / «Глава 30» / «Статья 454» "
-    "are swallowed into the text before them"
-)
-BUG_PDF_PAGE_BREAK_HYPHEN = (
-    "assistant/ingest/pdf.py blocks_from_pdf calls dehyphenate() page by page, so a word hyphenated across "
-    "a page break stays split («вырабо- тке»)"
-)
-
-
-def _xfail(reason: str):
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
 def norm(text: str) -> str:
     """NFC and collapsed whitespace: how the tests compare texts (hyphens are kept, so must be undone)."""
     return " ".join(unicodedata.normalize("NFC", text or "").split())
@@ -106,21 +85,13 @@ def rendered(tmp_path_factory, request):
     return get
 
 
-def _params(xfails: dict[tuple[str, str], str] | None = None, laws=LAWS, formats=FORMATS):
-    xfails = xfails or {}
-    return [
-        pytest.param(name, fmt, id=f"{name}-{fmt}",
-                     marks=[_xfail(xfails[(name, fmt)])] if (name, fmt) in xfails else [])
-        for name in laws for fmt in formats
-    ]
+def _params(laws=LAWS, formats=FORMATS):
+    return [pytest.param(name, fmt, id=f"{name}-{fmt}") for name in laws for fmt in formats]
 
 
 # --- every format -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, fmt", _params({
-    ("zozpp", "pdf"): BUG_PDF_WRAPPED_HEADING,
-    ("gk2", "pdf"): BUG_PDF_WRAPPED_HEADING,
-}))
+@pytest.mark.parametrize("name, fmt", _params())
 def test_every_expected_path_is_a_clause(rendered, name, fmt):
     r = rendered(name, fmt)
     missing = sorted(set(r.law.expected) - set(r.by_path))
@@ -128,10 +99,7 @@ def test_every_expected_path_is_a_clause(rendered, name, fmt):
     assert len(r.clauses) == len(r.by_path), "two clauses share a path"
 
 
-@pytest.mark.parametrize("name, fmt", _params({
-    ("zozpp", "pdf"): BUG_PDF_TITLE,
-    ("gk2", "pdf"): BUG_PDF_TITLE,
-}))
+@pytest.mark.parametrize("name, fmt", _params())
 def test_units_start_with_their_own_words(rendered, name, fmt):
     """An article's title, a point's text: compared after collapsing whitespace (PDF: hyphenation undone)."""
     r = rendered(name, fmt)
@@ -143,7 +111,7 @@ def test_units_start_with_their_own_words(rendered, name, fmt):
     assert not wrong, f"{len(wrong)} units begin with other words, e.g. {wrong[:4]}"
 
 
-@pytest.mark.parametrize("name, fmt", _params({("gk2", "pdf"): BUG_PDF_WRAPPED_HEADING}))
+@pytest.mark.parametrize("name, fmt", _params())
 def test_no_unexpected_paths(rendered, name, fmt):
     r = rendered(name, fmt)
     extra = [p for p in r.by_path if p not in r.law.expected
@@ -249,33 +217,13 @@ def test_pdf_hyphenated_words_are_joined(rendered, name):
     assert any(c.page is not None and c.page <= page for c in holders)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail(BUG_PDF_PAGE_BREAK_HYPHEN)) for n in LAWS])
+@pytest.mark.parametrize("name", LAWS)
 def test_pdf_words_hyphenated_across_a_page_break_are_joined(rendered, name):
     r = rendered(name, "pdf")
     assert r.layout.page_break_hyphenated, "the renderer should hyphenate a word at a page end"
     text = _all_text(r)
     broken = [s.broken for s in r.layout.page_break_hyphenated if s.broken in text or f"{s.head}-{s.tail}" in text]
     assert not broken, broken
-
-
-@pytest.mark.parametrize("name", LAWS)
-def test_pdf_units_begin_with_their_words_once_title_and_text_are_joined(rendered, name):
-    """What a reader sees (title + text) starts right, so hyphenation and running lines were undone.
-
-    This checks the PDF path while BUG_PDF_TITLE moves a point's first line into its title.
-    """
-    r = rendered(name, "pdf")
-    wrong = []
-    for path, expected in r.law.expected.items():
-        if path not in r.by_path:
-            continue
-        c = r.by_path[path]
-        seen = norm(c.title if len(path) == 1 else f"{c.title} {c.text}")
-        if not seen.startswith(norm(expected)):
-            wrong.append((path, expected, seen[:50]))
-    assert not wrong, f"{len(wrong)} units, e.g. {wrong[:4]}"
-    found = sum(p in r.by_path for p in r.law.expected) / len(r.law.expected)
-    assert found > 0.95
 
 
 @pytest.mark.parametrize("name", LAWS)

@@ -239,9 +239,6 @@ def test_html_ordered_lists_get_their_visible_numbers(tmp_path):
     assert not any("Главная" in c.text or "не текст правил" in c.text for c in got.values())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "assistant/ingest/html.py own_text(): the text of inline tags is joined with spaces around it, so "
-    "«<a>пункте 4.2</a>.» reads «пункте 4.2 .» and «<b>Про</b>давец» reads «Про давец»"))
 def test_html_inline_markup_does_not_add_spaces(tmp_path):
     markup = """<html><body><h1>Правила</h1>
       <p>1.1. Возврат оформляется в соответствии с <a href="#p42">пунктом 4.2</a>, а спорные случаи решает <b>Про</b>давец.</p>
@@ -250,10 +247,6 @@ def test_html_inline_markup_does_not_add_spaces(tmp_path):
     assert got[("1.1",)].text == "Возврат оформляется в соответствии с пунктом 4.2, а спорные случаи решает Продавец."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "assistant/ingest/html.py walk(): an <li> whose own text starts with a digit («14 дней …») is not given its "
-    "<ol> number (the check `not text[:1].isdigit()` is meant for items that already carry a typed number), "
-    "so the item is merged into the previous clause"))
 def test_html_list_item_starting_with_a_number_keeps_its_label(tmp_path):
     markup = """<html><body><h1>Возврат</h1><ol>
       <li>Покупатель может вернуть товар надлежащего качества.</li>
@@ -384,9 +377,6 @@ def test_pdf_short_section_titles_and_points(tmp_path):
 
 
 @needs_font
-@pytest.mark.xfail(strict=True, reason=(
-    "assistant/clauses/segment.py _Builder._open: the first wrapped line of a PDF point «2. …» (soft block, "
-    "≤120 chars, no final punctuation) becomes Clause.title and Clause.text starts mid-sentence"))
 def test_pdf_first_line_of_a_long_point_is_text_not_title(tmp_path):
     path = tmp_path / "rules.pdf"
     to_pdf(LONG_POINT, path, header=None, footer=False, hyphenate=False)
@@ -396,9 +386,6 @@ def test_pdf_first_line_of_a_long_point_is_text_not_title(tmp_path):
 
 
 @needs_font
-@pytest.mark.xfail(strict=True, reason=(
-    "assistant/clauses/segment.py _Builder._accept: after an article title wrapped onto a second PDF line, "
-    "«1. …» on the next line is rejected as a wrapped cross-reference and point 1 is merged into the article"))
 def test_pdf_point_after_a_wrapped_article_title(tmp_path):
     paras = [
         (1, "Правила площадки «Полка»"),
@@ -414,10 +401,6 @@ def test_pdf_point_after_a_wrapped_article_title(tmp_path):
 
 
 @needs_font
-@pytest.mark.xfail(strict=True, reason=(
-    "assistant/clauses/segment.py _Builder._accept: a PDF line «Глава 1. …» after a title line ending in «)» "
-    "is rejected (the previous soft line ends without . : ; ! ? »), so the chapter and its first article "
-    "fall into the preamble"))
 def test_pdf_chapter_after_a_title_ending_in_a_parenthesis(tmp_path):
     paras = [
         (1, "Правила площадки «Полка» (редакция 2)"),

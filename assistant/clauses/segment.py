@@ -32,6 +32,7 @@ class _Node:
     parent: "_Node | None" = None
     level: int = 0            # markup heading level, for unnumbered headings
     soft_open: bool = False   # the last paragraph may continue on the next soft line
+    title_open: bool = False  # a wrapped title may continue on the next soft line
 
     @property
     def text(self) -> str:
@@ -78,7 +79,7 @@ class _Builder:
         return self.root
 
     # --- tree building --------------------------------------------------------------
-    def _open(self, marker: Marker, page, heading_level: int | None) -> _Node:
+    def _open(self, marker: Marker, page, heading_level: int | None, soft: bool = False) -> _Node:
         if marker.kind is Kind.DECIMAL:
             while self.stack[-1].kind > Kind.DECIMAL or (
                 self.stack[-1].kind is Kind.DECIMAL and marker.number[: len(self.stack[-1].number)] != self.stack[-1].number
@@ -94,15 +95,14 @@ class _Builder:
                 self.last_enum[(id(self.stack[-1]), marker.kind)] = marker.number[0]
         node = _Node(marker.kind, marker.label, marker.number, page=page, parent=self.stack[-1])
         rest = marker.rest
-        is_title = heading_level is not None or marker.kind < Kind.DECIMAL or (
-            marker.kind is Kind.DECIMAL and rest and len(rest) <= _TITLE_MAX and not rest.rstrip().endswith((".", ";", ":"))
-            and len(marker.number) == 1
-        )
-        if is_title and rest:
+        # Headings and named units carry a title; a decimal unit's first line is text until
+        # children show it was a heading ("3. Логистика" followed by "3.1. …"): see _promote_titles.
+        if rest and (heading_level is not None or marker.kind < Kind.DECIMAL):
             node.title = rest
+            node.title_open = soft
         elif rest:
             node.paragraphs.append(rest)
-            node.soft_open = True
+        node.soft_open = soft
         self.stack.append(node)
         self.nodes.append(node)
         return node
@@ -116,6 +116,10 @@ class _Builder:
 
     def _append(self, text: str, soft: bool) -> None:
         top = self.stack[-1]
+        if top.title_open and soft and not top.paragraphs and (text[:1].islower() or text[:1] in "(«\""):
+            top.title = f"{top.title} {text}"   # the title wrapped onto the next line
+            return
+        top.title_open = False
         if top.kind in (Kind.ENUM, Kind.LETTER) and top.text.rstrip().endswith(".") and (not soft or text[:1].isupper()):
             # the list ended with a full stop: this paragraph belongs to the unit that introduced it
             while top.kind in (Kind.ENUM, Kind.LETTER) and top.parent is not None:
@@ -140,7 +144,7 @@ class _Builder:
         if marker is None:
             self._feed_text(text, block.soft)
             return
-        node = self._open(marker, block.page, block.heading)
+        node = self._open(marker, block.page, block.heading, block.soft)
         if node.paragraphs:
             # the label's own line may carry inline sub-points: re-feed the text after the first one
             first, *more = self._split_inline(node.paragraphs[0])
@@ -174,9 +178,12 @@ class _Builder:
     def _accept(self, marker: Marker, block: Block) -> bool:
         if block.heading is not None and not block.soft:
             return True
-        if block.soft:
-            prev = self.stack[-1].paragraphs[-1] if self.stack[-1].paragraphs else ""
-            if prev and self.stack[-1].soft_open and not prev.rstrip().endswith((".", ":", ";", "!", "?", "»")):
+        top = self.stack[-1]
+        if block.soft and marker.kind >= Kind.DECIMAL and top.paragraphs and top.soft_open:
+            first_child_of_heading = (
+                marker.kind is Kind.DECIMAL and top.kind is Kind.DECIMAL and marker.number == top.number + (1,)
+                and len(top.paragraphs) == 1 and len(top.paragraphs[0]) <= _TITLE_MAX)
+            if not first_child_of_heading and not top.paragraphs[-1].rstrip().endswith((".", ":", ";", "!", "?", "»", ")")):
                 return False   # a wrapped line that happens to start with a number
         if marker.kind is Kind.DECIMAL:
             return self._decimal_ok(marker.number, strict=False)
@@ -225,6 +232,7 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
     for block in blocks:
         builder.feed(block, True)
     nodes = builder.nodes
+    _promote_titles(nodes)
     if not nodes:
         raise IngestError(
             source.path, "has no recognisable numbering (no «Статья N», «1.», «1.1.», «а)» or headings found)",
@@ -257,6 +265,16 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
             parents=tuple(reversed(parents)), repealed=repealed, order=order,
         ))
     return clauses
+
+
+def _promote_titles(nodes: list[_Node]) -> None:
+    """A top-level decimal unit whose only text is one short unpunctuated line, and which has
+    children, is a section heading: «3. Логистика FBO и FBS» followed by «3.1. …»."""
+    parents = {id(n.parent) for n in nodes}
+    for node in nodes:
+        if (node.kind is Kind.DECIMAL and not node.title and len(node.paragraphs) == 1 and id(node) in parents
+                and len(node.paragraphs[0]) <= _TITLE_MAX and not node.paragraphs[0].rstrip().endswith((".", ";", ":"))):
+            node.title, node.paragraphs = node.paragraphs[0], []
 
 
 def _dedupe(nodes: list[_Node], paths: list[list[str]]) -> None:

@@ -45,10 +45,10 @@ def _numbering_formats(document) -> dict[tuple[str, int], tuple[str, str, int]]:
     return out
 
 
-def _num_pr(paragraph):
+def _num_pr(paragraph, style):
     """The paragraph's (numId, ilvl), from its own properties or its style's."""
-    for holder in (paragraph._p.pPr, getattr(paragraph.style, "element", None) is not None and paragraph.style.element.pPr):
-        if holder is None or holder is False:
+    for holder in (paragraph._p.pPr, style.element.pPr if style is not None else None):
+        if holder is None:
             continue
         num_pr = holder.find(f"{_W}numPr")
         if num_pr is not None:
@@ -57,6 +57,15 @@ def _num_pr(paragraph):
             if num_id is not None:
                 return num_id.get(f"{_W}val"), int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
     return None
+
+
+def _style(document, paragraph, cache: dict):
+    """The paragraph's style, looked up once per style id (python-docx resolves it on every access)."""
+    ppr = paragraph._p.pPr
+    style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+    if style_id not in cache:
+        cache[style_id] = paragraph.style
+    return cache[style_id]
 
 
 def _label(formats, counters, num_id: str, ilvl: int) -> str:
@@ -82,6 +91,7 @@ def blocks_from_docx(data: bytes, path: Path) -> tuple[list[Block], str]:
                           "open it in Word or LibreOffice and save it as .docx again") from None
     formats = _numbering_formats(document)
     counters: dict[str, ListCounter] = {}
+    styles: dict = {}
     blocks: list[Block] = []
     body = document.element.body
     paragraph_by_element = {p._p: p for p in document.paragraphs}
@@ -93,10 +103,11 @@ def blocks_from_docx(data: bytes, path: Path) -> tuple[list[Block], str]:
             text = para.text.strip()
             if not text:
                 continue
-            style = para.style.name if para.style is not None else ""
-            m = _HEADING_STYLE.match(style or "")
-            level = int(m.group(1)) if m else (1 if style == "Title" else None)
-            num = _num_pr(para)
+            style = _style(document, para, styles)
+            name = style.name if style is not None else ""
+            m = _HEADING_STYLE.match(name or "")
+            level = int(m.group(1)) if m else (1 if name == "Title" else None)
+            num = _num_pr(para, style)
             if num:
                 label = _label(formats, counters, *num)
                 if label and not text.startswith(label):

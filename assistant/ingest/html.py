@@ -6,6 +6,7 @@ never rendered.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..schema import Block
@@ -13,6 +14,7 @@ from .numbering import format_number
 
 _BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "pre", "blockquote", "div", "section", "article"}
 _SKIP = {"script", "style", "noscript", "template", "head", "nav", "footer"}
+_HAS_LABEL = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[а-яa-z]\))\s")
 _OL_TYPES = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman", "1": "decimal"}
 
 
@@ -26,13 +28,16 @@ def blocks_from_html(markup: str, path: Path) -> tuple[list[Block], str]:
     blocks: list[Block] = []
 
     def own_text(tag: Tag) -> str:
+        """Text of the tag itself and its inline children, joined as written (no spaces added)."""
         parts = []
         for node in tag.children:
             if isinstance(node, NavigableString):
                 parts.append(str(node))
+            elif isinstance(node, Tag) and node.name == "br":
+                parts.append(" ")
             elif isinstance(node, Tag) and node.name not in _BLOCK_TAGS and node.name not in ("ol", "ul", "table"):
-                parts.append(node.get_text(" "))
-        return " ".join(" ".join(parts).split())
+                parts.append(node.get_text(""))
+        return " ".join("".join(parts).split())
 
     def walk(tag: Tag, ol_prefix: list[str]) -> None:
         counter = 0
@@ -51,7 +56,7 @@ def blocks_from_html(markup: str, path: Path) -> tuple[list[Block], str]:
                 number = format_number(n, ol_type)
                 label = (".".join(ol_prefix + [number]) + ".") if ol_type == "decimal" else f"{number})"
                 text = own_text(node)
-                if text and not text[:1].isdigit():
+                if text and not _HAS_LABEL.match(text):
                     text = f"{label} {text}"
                 if text:
                     blocks.append(Block(text))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import IngestError
 from ..schema import Block
-from .wrap import dehyphenate, hyphen_vocabulary
+from .wrap import hyphen_vocabulary, merge_hyphenated
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:стр\.?|страница|page|с\.)\s*)?\d{1,4}(?:\s*(?:из|of|/)\s*\d{1,4})?(?:\s*[-–—])?$", re.I
@@ -62,9 +62,9 @@ def blocks_from_pdf(data: bytes, path: Path, max_pages: int) -> tuple[list[Block
                           "run OCR first, e.g. `ocrmypdf in.pdf out.pdf`, and index the result")
     pages = _drop_running_lines(pages)
     vocab = hyphen_vocabulary("\n".join(ln for p in pages for ln in p))
-    blocks: list[Block] = []
-    for no, lines in enumerate(pages, start=1):
-        blocks.extend(Block(ln, page=no, soft=True) for ln in dehyphenate(lines, vocab))
+    flat = [(no, ln) for no, lines in enumerate(pages, start=1) for ln in lines]
+    # across page breaks too: a word split at the foot of one page ends at the top of the next
+    blocks = [Block(text, page=flat[i][0], soft=True) for i, text in merge_hyphenated([ln for _, ln in flat], vocab)]
     title = ""
     meta = getattr(reader, "metadata", None)
     if meta and getattr(meta, "title", None):

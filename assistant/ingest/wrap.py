@@ -25,16 +25,21 @@ def dehyphenate(lines: list[str], vocabulary: set[str]) -> list[str]:
     >>> dehyphenate(["договор купли-", "продажи"], {"купли-продажи"})
     ['договор купли-продажи']
     """
-    out: list[str] = []
-    for line in lines:
+    return [text for _, text in merge_hyphenated(lines, vocabulary)]
+
+
+def merge_hyphenated(lines: list[str], vocabulary: set[str]) -> list[tuple[int, str]]:
+    """Like ``dehyphenate``, keeping for each output line the index of the input line it starts at."""
+    out: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
         stripped = line.strip()
         if out:
-            end = _SPLIT_END.search(out[-1].rstrip())
+            end = _SPLIT_END.search(out[-1][1].rstrip())
             start = _START.match(stripped)
             if end and start:
-                head = out[-1].rstrip()[: -1]
+                head = out[-1][1].rstrip()[:-1]
                 word = f"{end.group(1)}-{start.group(1)}".lower()
-                out[-1] = (head + "-" if word in vocabulary else head) + stripped
+                out[-1] = (out[-1][0], (head + "-" if word in vocabulary else head) + stripped)
                 continue
-        out.append(line)
+        out.append((i, line))
     return out

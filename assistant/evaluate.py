@@ -1,0 +1,165 @@
+"""Retrieval quality as numbers: Recall@1/5/10 and MRR@10 at clause and article level, declines, latency.
+
+Items are JSONL lines ``{"id", "text", "gold": [{"doc", "article"|"clause", "point"}]}``; an
+empty ``gold`` means nothing should apply. The same run scores every ``Mode`` of the
+searcher over the same index, so baselines and the system are compared like for like.
+
+>>> from assistant.evaluate import load_items, evaluate
+>>> report = evaluate(searcher, load_items("eval/dev.jsonl"))     # doctest: +SKIP
+>>> report.article["recall@5"]                                    # doctest: +SKIP
+0.61
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AssistantError
+from .schema import Hit
+
+CUTOFFS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    gold: tuple[dict, ...]
+
+
+def load_items(path: str | Path) -> list[Item]:
+    items = []
+    for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}: line {no} is not JSON ({exc.msg})") from None
+        text = row.get("text") or row.get("question")
+        if not text:
+            raise AssistantError(f"{path}: line {no} has no \"text\"")
+        items.append(Item(str(row.get("id", no)), text, tuple(row.get("gold") or ())))
+    return items
+
+
+def article_of(hit: Hit) -> str:
+    """The top unit of a hit: «26.1» for «Статья 26.1», «5» for clause 5.4.1 of an offer."""
+    top = hit.path[0] if hit.path else ""
+    return top.split(" ", 1)[1] if " " in top else top.split(".")[0]
+
+
+def _clause_key(hit: Hit) -> str:
+    """The gold spelling of a hit: «26.1/4» for a law point, «5.4.1» for an offer clause."""
+    if hit.path and hit.path[0].startswith(("Статья", "Article")):
+        points = [p for p in hit.path[1:] if p[:1].isdigit() and not p.endswith(")")]
+        return article_of(hit) + (f"/{points[0]}" if points else "")
+    return hit.path[-1] if hit.path else ""
+
+
+def _gold_keys(gold: dict) -> tuple[str, str, str]:
+    doc = gold["doc"]
+    if "clause" in gold:
+        clause = str(gold["clause"])
+        return doc, clause.split(".")[0], clause
+    article, point = str(gold["article"]), gold.get("point")
+    return doc, article, f"{article}/{point}" if point else article
+
+
+@dataclass
+class Report:
+    mode: str
+    n: int = 0
+    clause: dict = field(default_factory=dict)
+    article: dict = field(default_factory=dict)
+    declined_offtopic: float | None = None
+    declined_answerable: float | None = None
+    latency_ms: dict = field(default_factory=dict)
+    per_item: list[dict] = field(default_factory=list)
+
+    def to_dict(self, items: bool = False) -> dict:
+        d = {"mode": self.mode, "n": self.n, "clause": self.clause, "article": self.article,
+             "declined_offtopic": self.declined_offtopic, "declined_answerable": self.declined_answerable,
+             "latency_ms": self.latency_ms}
+        if items:
+            d["items"] = self.per_item
+        return d
+
+
+def _metrics(ranks: list[int | None]) -> dict:
+    n = len(ranks) or 1
+    out = {f"recall@{k}": round(sum(1 for r in ranks if r and r <= k) / n, 3) for k in CUTOFFS}
+    out["mrr@10"] = round(sum(1 / r for r in ranks if r and r <= 10) / n, 3)
+    return out
+
+
+def evaluate(searcher, items: list[Item], mode: str = "") -> Report:
+    """Score one searcher over the items (clause hits only; cases are not gold)."""
+    report = Report(mode=str(mode or getattr(getattr(searcher, "mode", ""), "value", "")))
+    clause_ranks, article_ranks, latencies = [], [], []
+    offtopic, answerable = [], []
+    for item in items:
+        started = time.perf_counter()
+        result = searcher.search(item.text, k=10)
+        latencies.append((time.perf_counter() - started) * 1000)
+        declined = bool(getattr(result, "declined", False))
+        if not item.gold:
+            offtopic.append(declined)
+            report.per_item.append({"id": item.id, "declined": declined})
+            continue
+        answerable.append(declined)
+        golds = [_gold_keys(g) for g in item.gold]
+        c_rank = a_rank = None
+        seen_articles: list[tuple[str, str]] = []
+        for rank, hit in enumerate(result.clauses[:10], start=1):
+            key = (hit.doc, article_of(hit))
+            if key not in seen_articles:
+                seen_articles.append(key)
+            if c_rank is None and any(hit.doc == d and _clause_key(hit) == c for d, _, c in golds):
+                c_rank = rank
+            if a_rank is None and any(key == (d, a) for d, a, _ in golds):
+                a_rank = seen_articles.index(key) + 1
+        clause_ranks.append(c_rank)
+        article_ranks.append(a_rank)
+        report.per_item.append({"id": item.id, "clause_rank": c_rank, "article_rank": a_rank, "declined": declined,
+                                "top": [h.citation for h in result.clauses[:3]]})
+    report.n = len(items)
+    report.clause, report.article = _metrics(clause_ranks), _metrics(article_ranks)
+    report.declined_offtopic = round(sum(offtopic) / len(offtopic), 3) if offtopic else None
+    report.declined_answerable = round(sum(answerable) / len(answerable), 3) if answerable else None
+    if latencies:
+        ordered = sorted(latencies)
+        report.latency_ms = {"median": round(statistics.median(ordered), 1),
+                             "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)}
+    return report
+
+
+def prepare_eval_index(settings, progress=None) -> Path:
+    """Index the shared laws (converted to Markdown) beside the demo corpus, in ``<index>/../eval-index``.
+
+    Re-running is cheap: unchanged documents are skipped and vectors come from the cache.
+    """
+    from .config import REPO_ROOT
+    from .index import index_paths
+    from .lawjson import load_law
+
+    corpora = settings.shared_dir / "corpora"
+    if not corpora.is_dir():
+        raise AssistantError(f"shared laws not found at {corpora}; set ASSISTANT_SHARED to the shared/ folder")
+    target = settings.index_dir.parent / "eval-index"
+    docs = target.parent / "eval-docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    eval_settings = settings.with_(index_dir=target)
+    for name in ("zozpp", "gk2"):
+        law = load_law(corpora / f"{name}.json")
+        md = docs / f"{law.doc}.md"
+        if not md.exists() or md.read_text(encoding="utf-8") != law.markdown:
+            md.write_text(law.markdown, encoding="utf-8")
+        index_paths([md], eval_settings, overrides={"doc": law.doc, "short": law.short, "title": law.title},
+                    progress=progress)
+    index_paths([REPO_ROOT / "corpus"], eval_settings, progress=progress)
+    return target
