@@ -209,12 +209,10 @@ def cmd_eval(args, settings: Settings) -> int:
         bar = _Bar(not args.json)
         settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
         bar.close()
-    searcher = Searcher.open(settings)
+    base = Searcher.open(settings, mode=Mode.DENSE)
     reports = []
     for mode in args.modes.split(","):
-        searcher.mode = Mode(mode)
-        if searcher._lexical is None and searcher.mode is not Mode.DENSE:
-            searcher = Searcher(searcher.index, searcher.embedder, mode)
+        searcher = base if mode == Mode.DENSE.value else Searcher(base.index, base.embedder, mode)
         reports.append(evaluate(searcher, items, mode))
     if args.json:
         _print_json({"file": args.file, "index": str(settings.index_dir), "results": [r.to_dict(args.items) for r in reports]})

@@ -97,41 +97,44 @@ class Searcher:
         return results
 
     def _dense(self, texts: list[str], k: int) -> list[dict[tuple[str, str], float]]:
-        """Best cosine per (kind, id) among the top passages of each query."""
+        """Best cosine per (kind, id) over every passage (exact: the index is a flat inner-product one)."""
         total = self.index.faiss.ntotal
         if total == 0:
             return [{} for _ in texts]
         vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
-        scores, rows = self.index.faiss.search(vectors, min(total, max(100, k * 20)))
+        scores, rows = self.index.faiss.search(vectors, total)
         owners = self.index.owners
         out = []
         for row_scores, row_ids in zip(scores, rows):
             best: dict[tuple[str, str], float] = {}
-            for score, row in zip(row_scores, row_ids):
+            for score, row in zip(row_scores.tolist(), row_ids.tolist()):
                 if row >= 0:
                     kind, _, ref = owners[row]
-                    if score > best.get((kind, ref), -1.0):
-                        best[(kind, ref)] = float(score)
+                    best.setdefault((kind, ref), score)   # rows come best first
             out.append(best)
         return out
 
     def _lexical_scores(self, text: str) -> dict[tuple[str, str], float]:
         scores, _ = self._lexical.scores(text)
-        top = np.argsort(-scores)[:100]
-        return {(self._lexical_refs[i][0], self._lexical_refs[i][2]): float(scores[i]) for i in top if scores[i] > 0}
+        nonzero = np.flatnonzero(scores)
+        return {(self._lexical_refs[i][0], self._lexical_refs[i][2]): float(scores[i]) for i in nonzero}
 
     def _fuse(self, text, dense, lexical, k, doc) -> SearchResult:
+        """Weighted RRF, ranking clauses and cases separately so that neither crowds out the other."""
         fused: dict[tuple[str, str], float] = {}
         for weight, channel in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
-            for rank, key in enumerate(sorted(channel, key=lambda key: -channel[key]), start=1):
-                fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
+            ranks = {"clause": 0, "case": 0}
+            for key in sorted(channel, key=lambda key: -channel[key]):
+                kind, ref = key
+                if kind == "clause" and (ref not in self._clauses or (doc and self._clauses[ref].doc != doc)):
+                    continue
+                ranks[kind] += 1
+                fused[key] = fused.get(key, 0.0) + weight / (RRF_K + ranks[kind])
         result = SearchResult(text)
         for (kind, ref), score in sorted(fused.items(), key=lambda kv: -kv[1]):
-            if kind == "clause":
-                if ref not in self._clauses or (doc and self._clauses[ref].doc != doc) or len(result.clauses) >= k:
-                    continue
+            if kind == "clause" and len(result.clauses) < k:
                 result.clauses.append(self.clause_hit(ref, score, dense.get((kind, ref))))
-            elif len(result.cases) < k and ref in self._cases:
+            elif kind == "case" and len(result.cases) < k and ref in self._cases:
                 result.cases.append(self.case_hit(ref, score, dense.get((kind, ref))))
         return result
 
