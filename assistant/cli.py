@@ -75,22 +75,6 @@ def cmd_index(args, settings: Settings) -> int:
     return 0
 
 
-def _read_queries(path: str) -> list[dict]:
-    rows = []
-    for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AssistantError(f"{path}: line {no} is not JSON ({exc.msg})") from None
-        text = row.get("text") or row.get("question")
-        if not isinstance(text, str) or not text.strip():
-            raise AssistantError(f"{path}: line {no} has no \"text\"")
-        rows.append({"id": row.get("id", no), "text": text})
-    return rows
-
-
 def cmd_search(args, settings: Settings) -> int:
     from .search import Searcher
 
@@ -98,9 +82,11 @@ def cmd_search(args, settings: Settings) -> int:
         raise AssistantError("give a TEXT to search for, or --queries FILE.jsonl")
     searcher = Searcher.open(settings)
     if args.queries:
-        rows = _read_queries(args.queries)
-        for row, result in zip(rows, searcher.search_many([r["text"] for r in rows], k=args.k, doc=args.doc)):
-            _print_json({"id": row["id"], "hits": [h.to_dict() for h in result.hits]})
+        from .evaluate import load_items
+
+        items = load_items(args.queries)
+        for item, result in zip(items, searcher.search_many([i.text for i in items], k=args.k, doc=args.doc)):
+            _print_json({"id": item.id, "hits": [h.to_dict() for h in result.hits]})
         return 0
     result = searcher.search(" ".join(args.text), k=args.k, doc=args.doc)
     if args.json:

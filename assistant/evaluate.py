@@ -26,12 +26,13 @@ CUTOFFS = (1, 5, 10)
 
 @dataclass(frozen=True)
 class Item:
-    id: str
+    id: str | int
     text: str
     gold: tuple[dict, ...]
 
 
 def load_items(path: str | Path) -> list[Item]:
+    """JSONL lines with ``text`` (or ``question``), an optional ``id`` (default: the line number) and ``gold``."""
     items = []
     for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -43,7 +44,7 @@ def load_items(path: str | Path) -> list[Item]:
         text = row.get("text") or row.get("question")
         if not text:
             raise AssistantError(f"{path}: line {no} has no \"text\"")
-        items.append(Item(str(row.get("id", no)), text, tuple(row.get("gold") or ())))
+        items.append(Item(row.get("id", no), text, tuple(row.get("gold") or ())))
     return items
 
 
