@@ -149,3 +149,12 @@ def test_index_location_comes_from_flag_then_environment(monkeypatch, tmp_path):
     assert Settings.resolve(index=tmp_path / "flag").index_dir == tmp_path / "flag"
     monkeypatch.delenv("ASSISTANT_INDEX")
     assert Settings.resolve().index_dir.name == "index"
+
+
+def test_cli_diff_and_rollback_print_what_changed(built, capsys):
+    settings, *_ = built
+    code, out, _ = run_cli(capsys, "diff", "rules", "--from", "1", "--to", "2", "--index", str(settings.index_dir))
+    assert code == 0
+    assert "1 changed" in out and "[-30-] {+20+}" in out and "T-1: rules:2.3" in out
+    code, out, err = run_cli(capsys, "diff", "nope", "--index", str(settings.index_dir))
+    assert code == 2 and "known documents: rules" in err
