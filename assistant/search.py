@@ -29,6 +29,8 @@ from .schema import Hit
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.6
+SCOPE_WEIGHT = 0.5   # share of the enclosing article's whole-text similarity added to each of its points
+SCOPE_SELF = 1.0     # an article competes with its points on its whole-text similarity times this
 
 
 class Mode(str, Enum):
@@ -66,6 +68,15 @@ class Searcher:
         titles = {d.doc: d.title for d in index.documents(published_only=True)}
         self._lexical_refs = [("clause", c.doc, c.id) for c in self._clauses.values()] + [
             ("case", c.source, c.id) for c in self._cases.values()]
+        by_path = {(c.doc, c.path): c.id for c in self._clauses.values()}
+        has_scope = {ref for kind, _, ref, role in index.owners if role == "scope"}
+        self._scope_parent = {}
+        for c in self._clauses.values():
+            for i in range(len(c.path) - 1, 0, -1):
+                ancestor = by_path.get((c.doc, c.path[:i]))
+                if ancestor in has_scope:
+                    self._scope_parent[c.id] = ancestor
+                    break
         self._lexical = None
         if self.mode is not Mode.DENSE:
             texts = [clause_passages(titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
@@ -97,7 +108,10 @@ class Searcher:
         return results
 
     def _dense(self, texts: list[str], k: int) -> list[dict[tuple[str, str], float]]:
-        """Best cosine per (kind, id) over every passage (exact: the index is a flat inner-product one)."""
+        """Cosine per (kind, id): a clause's own best passage, plus a share of its article's score.
+
+        Exact: the index is a flat inner-product one and every row is scored.
+        """
         total = self.index.faiss.ntotal
         if total == 0:
             return [{} for _ in texts]
@@ -106,12 +120,25 @@ class Searcher:
         owners = self.index.owners
         out = []
         for row_scores, row_ids in zip(scores, rows):
-            best: dict[tuple[str, str], float] = {}
+            own: dict[tuple[str, str], float] = {}
+            scope: dict[str, float] = {}
             for score, row in zip(row_scores.tolist(), row_ids.tolist()):
-                if row >= 0:
-                    kind, _, ref = owners[row]
-                    best.setdefault((kind, ref), score)   # rows come best first
-            out.append(best)
+                if row < 0:
+                    continue
+                kind, _, ref, role = owners[row]
+                if role == "scope":
+                    scope.setdefault(ref, score)   # rows come best first
+                else:
+                    own.setdefault((kind, ref), score)
+            for ref, score in scope.items():
+                key = ("clause", ref)
+                own[key] = max(own.get(key, -1.0), SCOPE_SELF * score)
+            for key in own:
+                if key[0] == "clause":
+                    ancestor = self._scope_parent.get(key[1])
+                    if ancestor in scope:
+                        own[key] += SCOPE_WEIGHT * scope[ancestor]
+            out.append(own)
         return out
 
     def _lexical_scores(self, text: str) -> dict[tuple[str, str], float]:

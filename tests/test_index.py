@@ -33,7 +33,10 @@ def built(tmp_path_factory):
 def test_first_build_embeds_every_clause_and_search_finds_the_rule(built):
     settings, first, _, _ = built
     index = Index.open(settings.index_dir)
-    assert first.embedded == len(index.clauses("rules", "1")) and first.reused == 0
+    roles = [o[3] for o in index.owners if o[0] == "clause"]
+    assert first.embedded == len(roles) and first.reused == 0
+    assert roles.count("self") == len(index.clauses("rules", "1"))
+    assert roles.count("scope") == 4, "each of the four sections is also embedded as a whole"
     assert (index.path / "vectors.faiss").stat().st_size > 0
     searcher = Searcher.open(settings)
     result = searcher.search("сколько стоит хранение товара на складе после двух месяцев", k=3)
@@ -46,7 +49,7 @@ def test_first_build_embeds_every_clause_and_search_finds_the_rule(built):
 def test_one_changed_clause_is_the_only_one_embedded_again(built):
     _, _, _, second = built
     assert second.published == [("rules", "2")]
-    assert second.embedded == 1, "only п. 2.3 changed between the versions"
+    assert second.embedded == 2, "only п. 2.3 changed: its own passage and the section-2 passage holding it"
     assert second.reused > 10
 
 

@@ -27,7 +27,7 @@ from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
 from ..ingest.cases import BadRow, load_cases
 from ..schema import Case, Clause
 from .cache import EmbeddingCache
-from .passages import case_passages, clause_passages
+from .passages import case_passages, clause_passages, scope_passages
 from .store import Index, SnapshotWriter, build_lock, current_name, now, prune
 
 MANIFEST_NAME = "manifest.toml"
@@ -291,31 +291,56 @@ def _resolve_citations(db) -> None:
     db.executemany("UPDATE cases SET cited = ? WHERE id = ?", updates)
 
 
+def _descendants(rows: list[tuple]) -> dict[str, list[str]]:
+    """Clause id → the «label title text» of every unit below it (rows in document order)."""
+    out: dict[str, list[str]] = {}
+    stack: list[tuple[str, list, str]] = []   # (doc, path, id) of the open ancestors
+    for doc, cid, path, title, text, _, repealed in rows:
+        path = json.loads(path)
+        while stack and (stack[-1][0] != doc or stack[-1][1] != path[: len(stack[-1][1])]
+                         or len(stack[-1][1]) >= len(path)):
+            stack.pop()
+        if not repealed:
+            line = " ".join(p for p in (path[-1] if path else "", title, text) if p)
+            for _, _, ancestor in stack:
+                out.setdefault(ancestor, []).append(line)
+        stack.append((doc, path, cid))
+    return out
+
+
 def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progress: Progress | None) -> np.ndarray:
-    """Rebuild the vector table for published clauses and all cases; embed only cache misses."""
-    units: list[tuple[str, str, str, str]] = []   # kind, doc, ref, passage text
+    """Rebuild the vector table for published clauses and all cases; embed only cache misses.
+
+    Roles: ``self`` (a clause with its headings), ``scope`` (a unit with children, as a
+    whole), ``case`` (a past message).
+    """
+    units: list[tuple[str, str, str, str, str]] = []   # kind, doc, ref, role, passage text
     docs = {d: (t, s) for d, t, s in db.execute("SELECT doc, title, short FROM documents WHERE published = 1")}
     clause_rows = db.execute(
         "SELECT c.doc, c.id, c.path, c.title, c.text, c.parents, c.repealed FROM clauses c JOIN documents d "
         "ON d.doc = c.doc AND d.version = c.version AND d.published = 1 ORDER BY c.doc, c.ord").fetchall()
+    below = _descendants(clause_rows)
     for doc, cid, path, title, text, parents, repealed in clause_rows:
         if repealed:
             continue   # kept and shown, but never retrieved
-        for passage in clause_passages(docs[doc][0], json.loads(parents), json.loads(path), title, text,
-                                       embedder.max_chars):
-            units.append(("clause", doc, cid, passage))
+        args = (docs[doc][0], json.loads(parents), json.loads(path), title)
+        units.extend(("clause", doc, cid, "self", p) for p in clause_passages(*args, text, embedder.max_chars))
+        if cid in below:
+            parts = ([text] if text else []) + below[cid]
+            units.extend(("clause", doc, cid, "scope", p) for p in scope_passages(*args, parts, embedder.max_chars))
     for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
-        for passage in case_passages(message, embedder.max_chars):
-            units.append(("case", source, cid, passage))
+        units.extend(("case", source, cid, "case", p) for p in case_passages(message, embedder.max_chars))
     cache = EmbeddingCache(index_dir / "cache.sqlite", embedder.id, embedder.dim)
     try:
-        vectors, embedded = cache.embed([u[3] for u in units], embedder.passages,
+        vectors, embedded = cache.embed([u[4] for u in units], embedder.passages,
                                         (lambda d, t: progress("embed", d, t)) if progress else None)
     finally:
         cache.close()
     report.embedded, report.reused = embedded, len(units) - embedded
-    db.execute("DELETE FROM vectors")
-    db.executemany("INSERT INTO vectors VALUES (?,?,?,?)", [(i, k, d, r) for i, (k, d, r, _) in enumerate(units)])
+    db.execute("DROP TABLE IF EXISTS vectors")
+    db.execute("CREATE TABLE vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT, role TEXT)")
+    db.executemany("INSERT INTO vectors VALUES (?,?,?,?,?)",
+                   [(i, k, d, r, role) for i, (k, d, r, role, _) in enumerate(units)])
     return vectors
 
 

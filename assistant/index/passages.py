@@ -47,5 +47,28 @@ def clause_passages(doc_title: str, parents: list[str], path: list[str], title: 
     return [f"{prefix} {piece}".strip() for piece in _split(body, budget)] if body else [prefix]
 
 
+def scope_passages(doc_title: str, parents: list[str], path: list[str], title: str, parts: list[str],
+                   max_chars: int) -> list[str]:
+    """An article (or section) as a whole: its heading, then its points packed into passages.
+
+    Lay questions often match an article's overall subject better than any one point, so
+    units with children also get these vectors. Passages break only between points, so
+    editing one point re-embeds only the passage that holds it.
+    """
+    prefix = clause_passages(doc_title, parents, path, title, "", max_chars)[0]
+    budget = max(200, max_chars - len(prefix) - 2)
+    out, current = [], ""
+    for part in (" ".join(p.split()) for p in parts):
+        for piece in _split(part, budget) if len(part) > budget else [part]:
+            if current and len(current) + 1 + len(piece) > budget:
+                out.append(current)
+                current = piece
+            else:
+                current = f"{current} {piece}".strip()
+    if current:
+        out.append(current)
+    return [f"{prefix} {chunk}" for chunk in out]
+
+
 def case_passages(message: str, max_chars: int) -> list[str]:
     return _split(" ".join(message.split()), max_chars)

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS clauses (doc TEXT, version TEXT, id TEXT, path TEXT, 
 CREATE TABLE IF NOT EXISTS case_sources (source TEXT PRIMARY KEY, sha256 TEXT, path TEXT, n INTEGER, version TEXT);
 CREATE TABLE IF NOT EXISTS cases (id TEXT PRIMARY KEY, source TEXT, version TEXT, date TEXT, audience TEXT,
     channel TEXT, message TEXT, reply TEXT, outcome TEXT, tags TEXT, cited TEXT, templated INTEGER);
-CREATE TABLE IF NOT EXISTS vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT);
+CREATE TABLE IF NOT EXISTS vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT, role TEXT);
 """
 
 
@@ -194,10 +194,10 @@ class Index:
         return self._faiss
 
     @property
-    def owners(self) -> list[tuple[str, str, str]]:
-        """(kind, doc, ref) for every vector row, in row order."""
+    def owners(self) -> list[tuple[str, str, str, str]]:
+        """(kind, doc, ref, role) for every vector row, in row order."""
         if self._owners is None:
-            self._owners = [tuple(r) for r in self.db.execute("SELECT kind, doc, ref FROM vectors ORDER BY row")]
+            self._owners = [tuple(r) for r in self.db.execute("SELECT kind, doc, ref, role FROM vectors ORDER BY row")]
         return self._owners
 
     def documents(self, published_only: bool = False) -> list[DocumentInfo]:
