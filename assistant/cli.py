@@ -204,15 +204,18 @@ def cmd_eval(args, settings: Settings) -> int:
         _print_json({"file": args.file, "index": str(settings.index_dir), "results": [r.to_dict(args.items) for r in reports]})
         return 0
     print(f"{args.file}: {len(items)} items, index {settings.index_dir}")
-    print(f"{'mode':<9} {'art R@1':>7} {'R@5':>5} {'R@10':>5} {'MRR':>5} | {'cl R@1':>6} {'R@5':>5} {'R@10':>5} {'MRR':>5} |"
-          f" {'off-decl':>8} {'ans-decl':>8} | {'p50 ms':>6} {'p95 ms':>6}")
+    print(f"{'mode':<9} {'group':<9} {'n':>4} | {'art R@1':>7} {'R@5':>5} {'R@10':>5} {'MRR':>5} |"
+          f" {'cl R@1':>6} {'R@5':>5} {'R@10':>5} {'MRR':>5} | {'off-decl':>8} {'ans-decl':>8}")
+    fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
     for r in reports:
-        a, c = r.article, r.clause
-        fmt = lambda v: "  n/a" if v is None else f"{v:5.2f}"
-        print(f"{r.mode:<9} {a['recall@1']:7.2f} {a['recall@5']:5.2f} {a['recall@10']:5.2f} {a['mrr@10']:5.2f} |"
-              f" {c['recall@1']:6.2f} {c['recall@5']:5.2f} {c['recall@10']:5.2f} {c['mrr@10']:5.2f} |"
-              f" {fmt(r.declined_offtopic):>8} {fmt(r.declined_answerable):>8} |"
-              f" {r.latency_ms.get('median', 0):6.1f} {r.latency_ms.get('p95', 0):6.1f}")
+        rows = [("all", r.to_dict()["n"], r.article, r.clause, r.declined_offtopic, r.declined_answerable)]
+        rows += [(g, v["n"], v["article"], v["clause"], v["declined_offtopic"], v["declined_answerable"])
+                 for g, v in r.groups.items()]
+        for group, n, a, c, off, ans in rows:
+            print(f"{r.mode:<9} {group:<9} {n:>4} | {a['recall@1']:7.2f} {a['recall@5']:5.2f} {a['recall@10']:5.2f}"
+                  f" {a['mrr@10']:5.2f} | {c['recall@1']:6.2f} {c['recall@5']:5.2f} {c['recall@10']:5.2f}"
+                  f" {c['mrr@10']:5.2f} | {fmt(off):>8} {fmt(ans):>8}")
+        print(f"{r.mode:<9} latency p50 {r.latency_ms.get('median', 0):.1f} ms, p95 {r.latency_ms.get('p95', 0):.1f} ms")
     return 0
 
 

@@ -29,6 +29,19 @@ class Item:
     id: str | int
     text: str
     gold: tuple[dict, ...]
+    group: str = ""   # "law", "demo", "offtopic" …: reported separately
+
+
+_LAW_DOCS = {"zozpp", "gk2"}
+
+
+def _group(row: dict) -> str:
+    if row.get("kind"):
+        return str(row["kind"])
+    gold = row.get("gold") or []
+    if not gold:
+        return "offtopic"
+    return "law" if all(g.get("doc") in _LAW_DOCS for g in gold) else "other"
 
 
 def load_items(path: str | Path) -> list[Item]:
@@ -44,7 +57,7 @@ def load_items(path: str | Path) -> list[Item]:
         text = row.get("text") or row.get("question")
         if not text:
             raise AssistantError(f"{path}: line {no} has no \"text\"")
-        items.append(Item(row.get("id", no), text, tuple(row.get("gold") or ())))
+        items.append(Item(row.get("id", no), text, tuple(row.get("gold") or ()), _group(row)))
     return items
 
 
@@ -63,6 +76,7 @@ def _clause_key(hit: Hit) -> str:
 
 
 def _gold_keys(gold: dict) -> tuple[str, str, str]:
+    """(doc, article, clause); a gold without a point is answered by any clause of its article."""
     doc = gold["doc"]
     if "clause" in gold:
         clause = str(gold["clause"])
@@ -80,12 +94,13 @@ class Report:
     declined_offtopic: float | None = None
     declined_answerable: float | None = None
     latency_ms: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)   # group name → {"n", "clause", "article", declines}
     per_item: list[dict] = field(default_factory=list)
 
     def to_dict(self, items: bool = False) -> dict:
         d = {"mode": self.mode, "n": self.n, "clause": self.clause, "article": self.article,
              "declined_offtopic": self.declined_offtopic, "declined_answerable": self.declined_answerable,
-             "latency_ms": self.latency_ms}
+             "latency_ms": self.latency_ms, "groups": self.groups}
         if items:
             d["items"] = self.per_item
         return d
@@ -98,40 +113,52 @@ def _metrics(ranks: list[int | None]) -> dict:
     return out
 
 
+def _share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 3) if flags else None
+
+
+def _summarise(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["gold"]]
+    return {"n": len(rows), "clause": _metrics([r["clause_rank"] for r in answerable]),
+            "article": _metrics([r["article_rank"] for r in answerable]),
+            "declined_offtopic": _share([r["declined"] for r in rows if not r["gold"]]),
+            "declined_answerable": _share([r["declined"] for r in answerable])}
+
+
+def rank_item(item: Item, result) -> dict:
+    """Where the gold clause and article first appear among the clause hits (None past 10)."""
+    golds = [_gold_keys(g) for g in item.gold]
+    c_rank = a_rank = None
+    seen_articles: list[tuple[str, str]] = []
+    for rank, hit in enumerate(result.clauses[:10], start=1):
+        key = (hit.doc, article_of(hit))
+        if key not in seen_articles:
+            seen_articles.append(key)
+        if c_rank is None and any(hit.doc == d and (_clause_key(hit) == c or (c == a and article_of(hit) == a))
+                                  for d, a, c in golds):
+            c_rank = rank
+        if a_rank is None and any(key == (d, a) for d, a, _ in golds):
+            a_rank = seen_articles.index(key) + 1
+    return {"id": item.id, "group": item.group, "gold": bool(golds), "clause_rank": c_rank, "article_rank": a_rank,
+            "declined": bool(getattr(result, "declined", False)),
+            "confidence": round(float(getattr(result, "confidence", 0.0)), 3),
+            "top": [h.citation for h in result.clauses[:3]]}
+
+
 def evaluate(searcher, items: list[Item], mode: str = "") -> Report:
     """Score one searcher over the items (clause hits only; cases are not gold)."""
     report = Report(mode=str(mode or getattr(getattr(searcher, "mode", ""), "value", "")))
-    clause_ranks, article_ranks, latencies = [], [], []
-    offtopic, answerable = [], []
+    latencies = []
     for item in items:
         started = time.perf_counter()
         result = searcher.search(item.text, k=10)
         latencies.append((time.perf_counter() - started) * 1000)
-        declined = bool(getattr(result, "declined", False))
-        if not item.gold:
-            offtopic.append(declined)
-            report.per_item.append({"id": item.id, "declined": declined})
-            continue
-        answerable.append(declined)
-        golds = [_gold_keys(g) for g in item.gold]
-        c_rank = a_rank = None
-        seen_articles: list[tuple[str, str]] = []
-        for rank, hit in enumerate(result.clauses[:10], start=1):
-            key = (hit.doc, article_of(hit))
-            if key not in seen_articles:
-                seen_articles.append(key)
-            if c_rank is None and any(hit.doc == d and _clause_key(hit) == c for d, _, c in golds):
-                c_rank = rank
-            if a_rank is None and any(key == (d, a) for d, a, _ in golds):
-                a_rank = seen_articles.index(key) + 1
-        clause_ranks.append(c_rank)
-        article_ranks.append(a_rank)
-        report.per_item.append({"id": item.id, "clause_rank": c_rank, "article_rank": a_rank, "declined": declined,
-                                "top": [h.citation for h in result.clauses[:3]]})
-    report.n = len(items)
-    report.clause, report.article = _metrics(clause_ranks), _metrics(article_ranks)
-    report.declined_offtopic = round(sum(offtopic) / len(offtopic), 3) if offtopic else None
-    report.declined_answerable = round(sum(answerable) / len(answerable), 3) if answerable else None
+        report.per_item.append(rank_item(item, result))
+    overall = _summarise(report.per_item)
+    report.n, report.clause, report.article = overall["n"], overall["clause"], overall["article"]
+    report.declined_offtopic, report.declined_answerable = overall["declined_offtopic"], overall["declined_answerable"]
+    for group in dict.fromkeys(r["group"] for r in report.per_item):
+        report.groups[group] = _summarise([r for r in report.per_item if r["group"] == group])
     if latencies:
         ordered = sorted(latencies)
         report.latency_ms = {"median": round(statistics.median(ordered), 1),

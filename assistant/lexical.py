@@ -47,6 +47,15 @@ class Lemmatizer:
             lemma = self._stem.stemWord(word)
         return None if lemma in _STOP or word in _STOP else lemma
 
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """(surface word, lemma) pairs, for highlighting the words of a clause that matched."""
+        out = []
+        for m in _WORD.finditer(text):
+            lemma = self.lemma(m.group(0).lower())
+            if lemma:
+                out.append((m.group(0), lemma))
+        return out
+
     def tokens(self, text: str) -> list[str]:
         out = []
         for m in _WORD.finditer(text.lower()):
@@ -66,9 +75,17 @@ class LexicalIndex:
         corpus = [lemmatizer.tokens(t) or ["∅"] for t in texts]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
-        vocab = self._bm25.vocab_dict
-        self._vocab = vocab
+        self._vocab = self._bm25.vocab_dict
         self.size = len(texts)
+        self._df: dict[str, int] = {}
+        for tokens in corpus:
+            for t in set(tokens):
+                self._df[t] = self._df.get(t, 0) + 1
+
+    def idf(self, lemma: str) -> float:
+        """Rarer lemmas say more about which clause is meant (0 for lemmas not in the corpus)."""
+        df = self._df.get(lemma, 0)
+        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5))) if df else 0.0
 
     def scores(self, text: str) -> tuple[np.ndarray, set[str]]:
         """BM25 scores for ``text`` against every indexed text, and the query lemmas that exist in the corpus."""

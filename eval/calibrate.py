@@ -1,0 +1,71 @@
+"""Fit the decline model of assistant/confidence.py on the development set and print it.
+
+    .venv/bin/python eval/calibrate.py [--index data/eval-index] [--items eval/dev.jsonl]
+
+Features come from the same code the searcher uses (``Calibration.features``); the
+threshold is the highest one that declines at most 5 % of answerable items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.confidence import Calibration  # noqa: E402
+from assistant.evaluate import load_items  # noqa: E402
+from assistant.search import Searcher  # noqa: E402
+
+MAX_ANSWERABLE_DECLINED = 0.05
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> np.ndarray:
+    """Newton's method for L2-regularised logistic regression; returns [bias, w1, w2 …]."""
+    X = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-X @ w))
+        grad = X.T @ (p - y) + l2 * np.r_[0, w[1:]]
+        hess = X.T @ (X * (p * (1 - p))[:, None]) + l2 * np.diag(np.r_[0, np.ones(len(w) - 1)])
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", default=str(Settings.resolve().index_dir.parent / "eval-index"))
+    ap.add_argument("--items", default=str(Path(__file__).with_name("dev.jsonl")))
+    args = ap.parse_args()
+    searcher = Searcher.open(Settings.resolve(index=args.index))
+    items = load_items(args.items)
+    feats, labels = [], []
+    for item in items:
+        searcher._dense([item.text])
+        best_own, best_scope = searcher._raw[0]
+        lexical = searcher._lexical_scores(item.text)
+        best_lexical = max(lexical.values(), default=0.0)
+        feats.append(Calibration.features(best_own, best_scope, best_lexical))
+        labels.append(1.0 if item.gold else 0.0)
+    x, y = np.array(feats), np.array(labels)
+    bias, w_own, w_scope, w_lexical = fit_logistic(x, y, l2=1e-3)
+    conf = 1 / (1 + np.exp(-(bias + x @ np.array([w_own, w_scope, w_lexical]))))
+    answerable, offtopic = conf[y == 1], conf[y == 0]
+    threshold = 0.0
+    for t in sorted(set(np.round(conf, 4))):
+        if (answerable < t).mean() <= MAX_ANSWERABLE_DECLINED:
+            threshold = float(t)
+    print(f"items: {int(y.sum())} answerable, {int((1 - y).sum())} off-topic")
+    print(f"declined at threshold {threshold:.4f}: off-topic {(offtopic < threshold).mean():.2f}, "
+          f"answerable {(answerable < threshold).mean():.2f}")
+    print(f"DEFAULT_CALIBRATION = Calibration(bias={bias:.3f}, w_own={w_own:.3f}, w_scope={w_scope:.3f}, "
+          f"w_lexical={w_lexical:.3f}, threshold={threshold:.4f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
