@@ -40,3 +40,21 @@ def zozpp_law(shared_dir) -> Law:
 def gk2_law(shared_dir) -> Law:
     """Гражданский кодекс РФ, часть вторая (chapters, ~690 articles, points and «1)» items)."""
     return _law(shared_dir, "gk2")
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory):
+    """The bundled demo corpus indexed once per test session (about a minute on 2 cores)."""
+    from assistant.config import REPO_ROOT
+    from assistant.index import index_paths
+
+    settings = Settings.resolve(index=tmp_path_factory.mktemp("demo") / "index")
+    index_paths([REPO_ROOT / "corpus"], settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def demo_searcher(demo_settings):
+    from assistant.search import Searcher
+
+    return Searcher.open(demo_settings)
