@@ -85,17 +85,24 @@ def cmd_search(args, settings: Settings) -> int:
         from .evaluate import load_items
 
         items = load_items(args.queries)
-        for item, result in zip(items, searcher.search_many([i.text for i in items], k=args.k, doc=args.doc)):
-            _print_json({"id": item.id, "hits": [h.to_dict() for h in result.hits]})
+        results = searcher.search_many([i.text for i in items], k=args.k, doc=args.doc, audience=args.audience)
+        for item, result in zip(items, results):
+            _print_json({"id": item.id, "declined": result.declined, "confidence": round(result.confidence, 3),
+                         "hits": [h.to_dict() for h in result.hits]})
         return 0
-    result = searcher.search(" ".join(args.text), k=args.k, doc=args.doc)
+    result = searcher.search(" ".join(args.text), k=args.k, doc=args.doc, audience=args.audience)
     if args.json:
         _print_json(result.to_dict())
         return 0
-    print("Пункты правил:")
+    if result.declined:
+        print(f"Ни один пункт не подходит уверенно (уверенность {result.confidence:.2f}); ближайшие для справки:")
+    else:
+        print(f"Пункты правил (уверенность {result.confidence:.2f}):")
     for h in result.clauses:
         print(f"  {h.score:.3f}  {h.citation}  [{h.id}]")
-        print(f"         {_short(h.text)}")
+        print(f"         {_short(h.extra.get('best_sentence') or h.text)}")
+        if h.extra.get("related"):
+            print(f"         см. также: {', '.join(r['citation'] for r in h.extra['related'][:4])}")
     print("Похожие обращения:")
     for h in result.cases:
         print(f"  {h.score:.3f}  {h.id}: {_short(h.text)}")
@@ -195,10 +202,19 @@ def cmd_eval(args, settings: Settings) -> int:
         bar = _Bar(not args.json)
         settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
         bar.close()
+    from .evaluate import ChunkBaseline
+
     base = Searcher.open(settings, mode=Mode.DENSE)
     reports = []
     for mode in args.modes.split(","):
-        searcher = base if mode == Mode.DENSE.value else Searcher(base.index, base.embedder, mode)
+        if mode == ChunkBaseline.mode:
+            bar = _Bar(not args.json)
+            searcher = ChunkBaseline(base, progress=lambda d, t: bar("embed chunks", d, t))
+            bar.close()
+        elif mode in {m.value for m in Mode}:
+            searcher = base if mode == Mode.DENSE.value else Searcher(base.index, base.embedder, mode)
+        else:
+            raise AssistantError(f"unknown mode {mode!r}; valid: {', '.join([m.value for m in Mode] + [ChunkBaseline.mode])}")
         reports.append(evaluate(searcher, items, mode))
     if args.json:
         _print_json({"file": args.file, "index": str(settings.index_dir), "results": [r.to_dict(args.items) for r in reports]})
@@ -242,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("-k", type=int, default=5, help="results per list (default 5)")
     p.add_argument("--doc", help="only clauses of this document")
+    p.add_argument("--audience", choices=["buyer", "seller"], help="only documents for this audience")
     p.add_argument("--queries", help="JSONL file of {\"id\", \"text\"}; prints one line per query")
     p.set_defaults(func=cmd_search)
 
@@ -262,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on labelled questions")
     p.add_argument("file", help="JSONL of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}]}")
-    p.add_argument("--modes", default="hybrid,dense,lexical", help="comma-separated: hybrid, dense, lexical")
+    p.add_argument("--modes", default="hybrid,lexical,chunks500,dense",
+                   help="comma-separated: hybrid (the system), lexical (BM25 alone), chunks500 (dense over fixed "
+                        "500-character chunks), dense (structured units, dense only)")
     p.add_argument("--items", action="store_true", help="with --json, include per-item ranks")
     p.set_defaults(func=cmd_eval)
 
