@@ -45,6 +45,7 @@ DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
 SCOPE_WEIGHT = 0.5   # share of the enclosing article's whole-text similarity added to each of its points
 SCOPE_SELF = 0.9     # an article competes with its points on its whole-text similarity times this
+CANDIDATES = 200     # each channel contributes its best 200 clauses and 200 cases to the fusion
 SEGMENT_CHARS = 220  # sentence windows of a long message are about this long
 AUDIENCES = ("buyer", "seller")
 
@@ -120,8 +121,16 @@ class Searcher:
                 if ancestor in has_scope:
                     self._scope_parent[c.id] = ancestor
                     break
-        self._lexical_refs = [("clause", c.id) for c in self._clauses.values()] + [
-            ("case", c.id) for c in self._cases.values()]
+        # Every retrievable unit gets an integer key; channels score arrays over these keys.
+        self._keys = [("clause", cid) for cid in self._clauses] + [("case", cid) for cid in self._cases]
+        self._key_index = key_index = {key: i for i, key in enumerate(self._keys)}
+        self._is_clause = np.array([kind == "clause" for kind, _ in self._keys], dtype=bool)
+        self._clause_doc = np.array([self._clauses[ref].doc if kind == "clause" else "" for kind, ref in self._keys])
+        owners = index.owners
+        self._row_key = np.array([key_index.get((kind, ref), -1) for kind, _, ref, _ in owners], dtype=np.int64)
+        self._row_scope = np.array([role == "scope" for *_, role in owners], dtype=bool)
+        self._parent = np.array([key_index.get(("clause", self._scope_parent.get(ref, "")), -1) if kind == "clause"
+                                 else -1 for kind, ref in self._keys], dtype=np.int64)
         texts = [clause_passages(titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
                  for c in self._clauses.values()] + [c.message for c in self._cases.values()]
         # the lexical index also explains dense hits (matched words), so every mode builds it
@@ -152,10 +161,8 @@ class Searcher:
         plans = [self._queries(t) for t in texts]
         flat = [q for plan in plans for q in plan]
         use_dense, use_lexical = self._channels
-        self._raw = [(0.0, 0.0)] * len(flat)
-        dense = self._dense(flat) if use_dense else [{} for _ in flat]
-        raw = self._raw
-        lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [{} for _ in flat]
+        dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
+        lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [None] * len(flat)
         allowed = self._allowed(doc, audience)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
@@ -169,88 +176,104 @@ class Searcher:
         segments = split_segments(text)
         return [text] + segments if len(segments) > 1 else [text]
 
-    def _dense(self, texts: list[str]) -> list[dict[tuple[str, str], float]]:
-        """Cosine per (kind, id): a clause's own best passage, plus a share of its article's score.
+    def _dense_plans(self, plans: list[list[str]]):
+        """Dense scores for every query of every plan. A long message is embedded only through its
+        segments (the encoder would cut it at 512 tokens anyway); its own scores are their maximum."""
+        wanted = [plan[1:] if len(plan) > 1 else plan for plan in plans]
+        scores = self._dense([q for w in wanted for q in w])
+        raws = self._raw
+        dense, raw, pos = [], [], 0
+        for plan, w in zip(plans, wanted):
+            part, part_raw = scores[pos:pos + len(w)], raws[pos:pos + len(w)]
+            if len(plan) > 1:
+                dense.append(np.maximum.reduce(part))
+                raw.append((max(r[0] for r in part_raw), max(r[1] for r in part_raw)))
+            dense.extend(part)
+            raw.extend(part_raw)
+            pos += len(w)
+        return dense, raw
 
-        Exact: the index is a flat inner-product one and every row is scored.
+    def _dense(self, texts: list[str]) -> list[np.ndarray]:
+        """Cosine per key: a clause's own best passage, plus a share of its article's whole-text score.
+
+        Exact: the index is a flat inner-product one and every row is scored; rows come
+        back best first, so the first row of each key is its best.
         """
+        n = len(self._keys)
         total = self.index.faiss.ntotal
         if total == 0:
-            return [{} for _ in texts]
+            return [np.full(n, -1.0, dtype=np.float32) for _ in texts]
         vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
         scores, rows = self.index.faiss.search(vectors, total)
-        owners = self.index.owners
         out = []
         self._raw = []   # (best own clause cosine, best article cosine) per query, for the confidence
         for row_scores, row_ids in zip(scores, rows):
-            own: dict[tuple[str, str], float] = {}
-            scope: dict[str, float] = {}
-            for score, row in zip(row_scores.tolist(), row_ids.tolist()):
-                if row < 0:
-                    continue
-                kind, _, ref, role = owners[row]
-                if role == "scope":
-                    scope.setdefault(ref, score)   # rows come best first
-                else:
-                    own.setdefault((kind, ref), score)
-            self._raw.append((max((v for (kind, _), v in own.items() if kind == "clause"), default=0.0),
-                              max(scope.values(), default=0.0)))
-            for ref, score in scope.items():
-                own[("clause", ref)] = max(own.get(("clause", ref), -1.0), SCOPE_SELF * score)
-            for key in own:
-                if key[0] == "clause":
-                    ancestor = self._scope_parent.get(key[1])
-                    if ancestor in scope:
-                        own[key] += SCOPE_WEIGHT * scope[ancestor]
+            keys, scope = self._row_key[row_ids], self._row_scope[row_ids]
+            own = np.full(n, -1.0, dtype=np.float32)
+            whole = np.full(n, np.nan, dtype=np.float32)
+            for target, mask in ((own, ~scope & (keys >= 0)), (whole, scope & (keys >= 0))):
+                uniq, first = np.unique(keys[mask], return_index=True)
+                target[uniq] = row_scores[mask][first]
+            has_whole = ~np.isnan(whole)
+            self._raw.append((float(own[self._is_clause].max(initial=0.0)), float(np.nanmax(whole, initial=0.0))))
+            own[has_whole] = np.maximum(own[has_whole], SCOPE_SELF * whole[has_whole])
+            parent_whole = np.where(self._parent >= 0, whole[self._parent], np.nan)
+            own += np.where(np.isnan(parent_whole), 0.0, SCOPE_WEIGHT * parent_whole).astype(np.float32)
             out.append(own)
         return out
 
-    def _lexical_scores(self, text: str) -> dict[tuple[str, str], float]:
-        scores, _ = self._lexical.scores(text)
-        return {self._lexical_refs[i]: float(scores[i]) for i in np.flatnonzero(scores)}
+    def _lexical_scores(self, text: str) -> np.ndarray:
+        return self._lexical.scores(text)[0]
 
-    def _allowed(self, doc: str | None, audience: str | None):
-        if not doc and not audience:
-            return None
-        return {cid for cid, c in self._clauses.items()
-                if (not doc or c.doc == doc) and (not audience or self._audience.get(c.doc) in ("", "all", audience))}
+    def _allowed(self, doc: str | None, audience: str | None) -> np.ndarray:
+        """Mask over keys: cases always, clauses of the chosen document and audience."""
+        mask = np.ones(len(self._keys), dtype=bool)
+        if doc:
+            mask &= ~self._is_clause | (self._clause_doc == doc)
+        if audience:
+            fits = {d for d, a in self._audience.items() if a in ("", "all", audience)}
+            mask &= ~self._is_clause | np.isin(self._clause_doc, list(fits))
+        return mask
 
-    def _fuse(self, dense, lexical, allowed) -> dict[tuple[str, str], float]:
-        """Weighted RRF, ranking clauses and cases apart so that neither crowds out the other."""
-        fused: dict[tuple[str, str], float] = {}
-        for weight, channel in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
-            ranks = {"clause": 0, "case": 0}
-            for key in sorted(channel, key=channel.__getitem__, reverse=True):
-                kind, ref = key
-                if kind == "clause" and (ref not in self._clauses or (allowed is not None and ref not in allowed)):
+    def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray) -> dict[int, float]:
+        """Weighted RRF over each channel's top candidates, ranking clauses and cases apart."""
+        fused: dict[int, float] = {}
+        for weight, scores, floor in ((DENSE_WEIGHT, dense, -1.0), (LEXICAL_WEIGHT, lexical, 0.0)):
+            if scores is None:
+                continue
+            for kind_mask in (self._is_clause, ~self._is_clause):
+                candidates = np.flatnonzero(kind_mask & allowed & (scores > floor))
+                if not len(candidates):
                     continue
-                ranks[kind] += 1
-                fused[key] = fused.get(key, 0.0) + weight / (RRF_K + ranks[kind])
+                top = candidates[np.argsort(-scores[candidates], kind="stable")[:CANDIDATES]]
+                for rank, key in enumerate(top.tolist(), start=1):
+                    fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
         return fused
 
     # --- assembling the answer ---------------------------------------------------------------------
     def _merge(self, text, plan, runs, dense, lexical, raw, k, allowed) -> SearchResult:
-        best: dict[tuple[str, str], float] = {}
-        raised_by: dict[tuple[str, str], list[int]] = {}
+        best: dict[int, float] = {}
+        raised_by: dict[int, list[int]] = {}
         for i, fused in enumerate(runs):
-            top = sorted(fused, key=fused.__getitem__, reverse=True)
-            for key in top[: k * 2]:
-                if i and key[0] == "clause":
+            if i:
+                for key in sorted(fused, key=fused.__getitem__, reverse=True)[: k * 2]:
                     raised_by.setdefault(key, []).append(i - 1)
             for key, score in fused.items():
                 best[key] = max(best.get(key, 0.0), score)
         referenced = self._referenced(text, allowed)
-        result = SearchResult(text, segments=plan[1:] if len(plan) > 1 else [text], references=referenced)
         for cid in referenced:
-            best[("clause", cid)] = 1.0   # above any fused score
-        for (kind, ref), score in sorted(best.items(), key=lambda kv: -kv[1]):
+            best[self._key_index[("clause", cid)]] = 1.0   # above any fused score
+        result = SearchResult(text, segments=plan[1:] if len(plan) > 1 else [text], references=referenced)
+        for key, score in sorted(best.items(), key=lambda kv: -kv[1]):
+            kind, ref = self._keys[key]
+            similarity = float(dense[key]) if dense is not None else None
             if kind == "clause" and len(result.clauses) < k:
-                sentences = raised_by.get((kind, ref), [] if len(plan) > 1 else [0])
-                result.clauses.append(self.clause_hit(ref, score, dense.get((kind, ref)), text, sentences,
+                sentences = raised_by.get(key, [] if len(plan) > 1 else [0])
+                result.clauses.append(self.clause_hit(ref, score, similarity, text, sentences,
                                                       "reference" if ref in referenced else "retrieved"))
-            elif kind == "case" and len(result.cases) < k and ref in self._cases:
-                result.cases.append(self.case_hit(ref, score, dense.get((kind, ref))))
-        best_lexical = max(lexical.values(), default=0.0)
+            elif kind == "case" and len(result.cases) < k:
+                result.cases.append(self.case_hit(ref, score, similarity))
+        best_lexical = float(lexical.max(initial=0.0)) if lexical is not None else 0.0
         result.confidence = self.calibration.confidence(*raw, best_lexical, bool(referenced))
         result.declined = result.confidence < self.calibration.threshold
         return result
@@ -268,7 +291,7 @@ class Searcher:
         for ref in refs:
             for doc in docs:
                 cid = resolve(ref, doc, ids)
-                if cid and cid not in found and (allowed is None or cid in allowed):
+                if cid and cid not in found and allowed[self._key_index[("clause", cid)]]:
                     found.append(cid)
         return found
 

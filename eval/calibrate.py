@@ -48,7 +48,7 @@ def main() -> int:
         searcher._dense([item.text])
         best_own, best_scope = searcher._raw[0]
         lexical = searcher._lexical_scores(item.text)
-        best_lexical = max(lexical.values(), default=0.0)
+        best_lexical = float(lexical.max(initial=0.0))
         feats.append(Calibration.features(best_own, best_scope, best_lexical))
         labels.append(1.0 if item.gold else 0.0)
     x, y = np.array(feats), np.array(labels)
