@@ -37,13 +37,25 @@ if st.button("Найти", type="primary") and query.strip():
     except AssistantError as exc:
         st.error(str(exc))
         st.stop()
+    if result.declined:
+        st.warning(f"Ни один пункт не подходит уверенно (уверенность {result.confidence:.2f}). "
+                   "Ближайшие пункты — только для справки.")
+    else:
+        st.caption(f"Уверенность: {result.confidence:.2f}")
     left, right = st.columns(2)
     with left:
         st.subheader("Пункты правил")
         for hit in result.clauses:
             with st.container(border=True):
                 st.text(f"{hit.citation}  ·  версия {hit.version}  ·  {hit.score:.3f}")
-                st.text(hit.text)
+                if hit.extra.get("best_sentence"):
+                    st.text("Ближе всего: " + hit.extra["best_sentence"])
+                if hit.extra.get("matched_terms"):
+                    st.text("Совпали слова: " + ", ".join(hit.extra["matched_terms"]))
+                with st.expander("Полный текст"):
+                    st.text(hit.text)
+                if hit.extra.get("related"):
+                    st.text("См. также: " + "; ".join(r["citation"] for r in hit.extra["related"]))
     with right:
         st.subheader("Похожие обращения")
         for hit in result.cases:

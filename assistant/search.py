@@ -65,6 +65,7 @@ class SearchResult:
     confidence: float = 0.0
     segments: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)   # clause ids the message names itself
+    signals: tuple[float, float, float] = (0.0, 0.0, 0.0)   # best own, article and BM25 scores: the decline's input
 
     @property
     def hits(self) -> list[Hit]:
@@ -274,6 +275,7 @@ class Searcher:
             elif kind == "case" and len(result.cases) < k:
                 result.cases.append(self.case_hit(ref, score, similarity))
         best_lexical = float(lexical.max(initial=0.0)) if lexical is not None else 0.0
+        result.signals = (*raw, best_lexical)
         result.confidence = self.calibration.confidence(*raw, best_lexical, bool(referenced))
         result.declined = result.confidence < self.calibration.threshold
         return result

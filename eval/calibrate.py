@@ -45,11 +45,7 @@ def main() -> int:
     items = load_items(args.items)
     feats, labels = [], []
     for item in items:
-        searcher._dense([item.text])
-        best_own, best_scope = searcher._raw[0]
-        lexical = searcher._lexical_scores(item.text)
-        best_lexical = float(lexical.max(initial=0.0))
-        feats.append(Calibration.features(best_own, best_scope, best_lexical))
+        feats.append(Calibration.features(*searcher.search(item.text).signals))
         labels.append(1.0 if item.gold else 0.0)
     x, y = np.array(feats), np.array(labels)
     bias, w_own, w_scope, w_lexical = fit_logistic(x, y, l2=1e-3)
