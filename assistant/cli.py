@@ -193,6 +193,38 @@ def cmd_rollback(args, settings: Settings) -> int:
     return 0
 
 
+def _message(args) -> str:
+    if args.file:
+        try:
+            return Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AssistantError(f"{args.file}: cannot be read as UTF-8 text ({exc})") from None
+    if not args.text:
+        raise AssistantError("give the message as TEXT or --file FILE")
+    return " ".join(args.text)
+
+
+def cmd_analyze(args, settings: Settings) -> int:
+    from .analyze import analyze
+    from .search import Searcher
+
+    analysis = analyze(Searcher.open(settings), _message(args))
+    if args.json:
+        _print_json(analysis.to_dict())
+        return 0
+    print(f"Язык: {analysis.lang}")
+    print("Факты: " + ("; ".join(f"{f.kind}: {f.text}" for f in analysis.facts) or "нет"))
+    for i, point in enumerate(analysis.points, start=1):
+        print(f"\n{i}. [{point.kind}] {_short(' '.join(point.sentences), 200)}")
+        if point.declined:
+            print(f"   правило не найдено (уверенность {point.confidence:.2f})")
+        for hit in point.clauses:
+            print(f"   {hit.citation}: {_short(hit.extra.get('best_sentence') or hit.text, 140)}")
+        for deadline in point.deadlines:
+            print(f"   срок: {deadline.sentence_ru()}")
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluate import evaluate, load_items, prepare_eval_index
     from .search import Mode, Searcher
@@ -276,6 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="old")
     p.add_argument("--to", dest="new")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("analyze", parents=[common], help="points, facts and deadlines of a message")
+    p.add_argument("text", nargs="*")
+    p.add_argument("--file", help="read the message from this UTF-8 file")
+    p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on labelled questions")
     p.add_argument("file", help="JSONL of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}]}")

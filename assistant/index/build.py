@@ -28,7 +28,7 @@ from ..ingest.cases import BadRow, load_cases
 from ..schema import Case, Clause
 from .cache import EmbeddingCache
 from .passages import case_passages, clause_passages, scope_passages
-from .store import Index, SnapshotWriter, build_lock, current_name, now, prune
+from .store import FORMAT, Index, SnapshotWriter, build_lock, current_name, now, prune
 
 MANIFEST_NAME = "manifest.toml"
 Progress = Callable[[str, int, int], None]
@@ -163,12 +163,13 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
     report = BuildReport(snapshot=None)
     with build_lock(settings.index_dir):
         base_name = current_name(settings.index_dir)
-        base = Index.open(settings.index_dir, settings.model) if base_name else None
+        base = Index.open(settings.index_dir, settings.model, allow_outdated=True) if base_name else None
         model = settings.model or (base.model if base else None)
         writer = SnapshotWriter(settings.index_dir, base.path if base else None)
         try:
             changed = _record_documents(writer.db, loaded, report)
             changed |= _record_cases(writer.db, case_files, report)
+            changed |= base is not None and base.outdated
             if not changed and base is not None:
                 writer.abort()
                 report.snapshot = base_name
@@ -198,7 +199,7 @@ def rollback(settings: Settings, doc: str, version: str, *, embedder: Embedder |
     started = time.perf_counter()
     report = BuildReport(snapshot=None)
     with build_lock(settings.index_dir):
-        base = Index.open(settings.index_dir, settings.model)
+        base = Index.open(settings.index_dir, settings.model, allow_outdated=True)
         versions = [r[0] for r in base.db.execute("SELECT version FROM documents WHERE doc = ?", (doc,))]
         if not versions:
             docs = sorted({d.doc for d in base.documents()})
@@ -347,7 +348,7 @@ def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progr
 def _manifest(db, embedder: Embedder, n_vectors: int) -> dict:
     published = dict(db.execute("SELECT doc, version FROM documents WHERE published = 1"))
     return {
-        "format": 1, "model": embedder.id, "dim": embedder.dim, "created": now(), "documents": published,
+        "format": FORMAT, "model": embedder.id, "dim": embedder.dim, "created": now(), "documents": published,
         "vectors": n_vectors,
         "clauses": db.execute("SELECT COUNT(*) FROM clauses c JOIN documents d ON d.doc = c.doc AND "
                               "d.version = c.version AND d.published = 1").fetchone()[0],

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import IndexError_
 from ..schema import Case, Clause, DocumentInfo
 
-FORMAT = 1
+FORMAT = 2   # 2: vectors have roles (clause passages, whole articles, cases)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT, version TEXT, title TEXT, short TEXT, source TEXT, fmt TEXT,
     sha256 TEXT, created TEXT, n_clauses INTEGER, published INTEGER, audience TEXT, lang TEXT,
@@ -156,8 +156,12 @@ class Index:
         self._faiss = None
         self._owners = None
 
+    @property
+    def outdated(self) -> bool:
+        return int(self.manifest.get("format", 1)) < FORMAT
+
     @classmethod
-    def open(cls, index_dir: Path, model: str | None = None) -> "Index":
+    def open(cls, index_dir: Path, model: str | None = None, allow_outdated: bool = False) -> "Index":
         """Open the serving snapshot; refuse if ``model`` differs from the one it was built with."""
         for _ in range(3):   # CURRENT may move to a newer snapshot while we read it
             name = current_name(index_dir)
@@ -174,6 +178,11 @@ class Index:
             raise IndexError_(
                 f"the index at {index_dir} was built with {index.model} ({index.dim}-d vectors), not {model}; "
                 "search it with that model, or build a separate index with --index DIR"
+            )
+        if index.outdated and not allow_outdated:
+            raise IndexError_(
+                f"the index at {index_dir} has an older format ({index.manifest.get('format', 1)}, now {FORMAT}); "
+                "run `assistant index` on your documents again: it rebuilds from the embedding cache"
             )
         return index
 

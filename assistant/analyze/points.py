@@ -1,0 +1,122 @@
+"""The distinct points a message raises: sentence windows searched one by one, grouped by the rule they touch.
+
+A window whose search is declined is still a point (the person said it), with no
+clause: the draft must answer it in plain words, and coverage checks will see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..clauses.citation import detect_lang
+from ..schema import Hit
+from ..search import Searcher, split_segments
+from .deadlines import Deadline, due, find_limits
+from .facts import Fact, extract_facts
+
+_QUESTION = re.compile(r"\?|\b(?:когда|почему|как|можно ли|сколько|что делать|зачем|куда|where|when|why|how|can i)\b",
+                       re.I)
+
+
+@dataclass
+class Point:
+    sentences: list[str]
+    kind: str                      # question, request or statement
+    clauses: list[Hit] = field(default_factory=list)
+    cases: list[Hit] = field(default_factory=list)
+    declined: bool = False
+    confidence: float = 0.0
+    facts: list[Fact] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+    @property
+    def clause_ids(self) -> list[str]:
+        return [h.id for h in self.clauses]
+
+    def to_dict(self) -> dict:
+        return {"sentences": self.sentences, "kind": self.kind, "declined": self.declined,
+                "confidence": round(self.confidence, 3), "clauses": [h.to_dict() for h in self.clauses],
+                "clause_ids": self.clause_ids, "cases": [h.id for h in self.cases],
+                "facts": [f.to_dict() for f in self.facts], "deadlines": [d.to_dict() for d in self.deadlines]}
+
+
+@dataclass
+class Analysis:
+    text: str
+    lang: str
+    points: list[Point]
+    facts: list[Fact]
+
+    def to_dict(self) -> dict:
+        return {"lang": self.lang, "points": [p.to_dict() for p in self.points],
+                "facts": [f.to_dict() for f in self.facts]}
+
+
+def _topic(hit: Hit) -> tuple[str, ...]:
+    """Law: the article. Offer: the unit two levels down (5.3 for 5.3.1), the level rules are argued at."""
+    if hit.path and hit.path[0].startswith(("Статья", "Article")):
+        return (hit.doc, hit.path[0])
+    return (hit.doc, *hit.path[:2])
+
+
+def _kind(sentence: str, facts: list[Fact]) -> str:
+    if any(f.kind == "request" for f in facts):
+        return "request"
+    return "question" if _QUESTION.search(sentence) else "statement"
+
+
+def _start_date(facts: list[Fact], everything: list[Fact], today: dt.date) -> dt.date | None:
+    """The date a time limit runs from: a date the person gave (theirs in this point first), else
+    «прошло 5 дней» counted back from today."""
+    for pool in (facts, everything):
+        dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date"]
+        if dates:
+            return min(dates)
+    for pool in (facts, everything):
+        spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")]
+        if spans:
+            return today - dt.timedelta(days=max(spans))
+    return None
+
+
+def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int = 3) -> Analysis:
+    """Points with their clauses, cases, facts and deadlines.
+
+    >>> a = analyze(searcher, "Посылка 4821 потерялась 3 октября. Когда компенсация?")   # doctest: +SKIP
+    >>> [p.kind for p in a.points]                                                        # doctest: +SKIP
+    ['request']
+    """
+    today = today or dt.date.today()
+    text = " ".join(text.split())
+    facts = extract_facts(text, today)
+    segments = split_segments(text)
+    results = searcher.search_many(segments, k=k)
+    points: list[Point] = []
+    by_topic: dict[tuple, Point] = {}
+    cursor = 0
+    for segment, result in zip(segments, results):
+        start = text.find(segment, cursor)
+        cursor = max(cursor, start + len(segment))
+        own = [f for f in facts if start <= f.start < start + len(segment)]
+        topic = _topic(result.clauses[0]) if result.clauses and not result.declined else None
+        point = by_topic.get(topic) if topic else None
+        if point is None:
+            point = Point([], "statement", clauses=[] if result.declined else list(result.clauses),
+                          cases=list(result.cases), declined=result.declined, confidence=result.confidence)
+            points.append(point)
+            if topic:
+                by_topic[topic] = point
+        point.sentences.append(segment)
+        point.facts.extend(own)
+        kinds = {_kind(segment, own), point.kind}
+        point.kind = "request" if "request" in kinds else "question" if "question" in kinds else "statement"
+    for point in points:
+        start = _start_date(point.facts, facts, today)
+        if start is None:
+            continue
+        for hit in point.clauses[:2]:
+            for limit in find_limits(hit.text):
+                point.deadlines.append(due(limit, start, today))
+    return Analysis(text=text, lang=detect_lang(text), points=points, facts=facts)

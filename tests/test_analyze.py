@@ -1,0 +1,87 @@
+"""Reading a message: its facts, its points with their clauses, and the deadlines they imply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from assistant.analyze import analyze, extract_facts
+from assistant.analyze.deadlines import add_days, due, find_limits
+from docs import run_cli
+from test_search import SEED_COMPLAINT
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("text, kind, value, words", [
+    ("Заказ № 48213-0917 не пришёл", "order", "48213-0917", "48213-0917"),
+    ("order #55302-0929 never arrived", "order", "55302-0929", "55302-0929"),
+    ("посылка 80012345678 на складе", "shipment", "80012345678", "80012345678"),
+    ("оформлен 21 октября", "date", "2026-10-21", "21 октября"),
+    ("оформлен 03.10.2026", "date", "2026-10-03", "03.10.2026"),
+    ("ordered on Oct 3", "date", "2026-10-03", "Oct 3"),
+    ("прошло 5 дней", "duration", "5 days", "5 дней"),
+    ("жду уже две недели", "duration", "14 days", "две недели"),
+    ("удержали 4 590 ₽", "sum", "4590 RUB", "4 590 ₽"),
+    ("a refund of $45", "sum", "45 USD", "$45"),
+    ("С уважением, Игорь Петров", "name", "Игорь Петров", "Игорь Петров"),
+    ("купила «Кукольный домик Лесной» для дочки", "product", "Кукольный домик Лесной", "Кукольный домик Лесной"),
+    ("Верните деньги за заказ", "request", "refund", None),
+    ("Прошу компенсацию", "request", "compensation", None),
+    ("передайте старшему специалисту", "request", "escalation", None),
+])
+def test_facts_keep_the_persons_own_words(text, kind, value, words):
+    facts = [f for f in extract_facts(text, TODAY) if f.kind == kind]
+    assert facts and facts[0].value == value
+    if words:
+        assert facts[0].text == words and text[facts[0].start:].startswith(words)
+
+
+def test_a_date_without_a_year_is_never_in_the_future():
+    (fact,) = [f for f in extract_facts("заказал 20 декабря", TODAY) if f.kind == "date"]
+    assert fact.value == "2025-12-20"
+
+
+def test_limits_and_due_dates_count_calendar_and_working_days():
+    (limit,) = find_limits("Маркетлайн рассматривает претензию в течение 10 рабочих дней с даты её получения.")
+    assert limit.working and limit.days == 10
+    assert add_days(dt.date(2026, 11, 20), 3, working=True) == dt.date(2026, 11, 25)   # Fri → Wed
+    (words,) = find_limits("не позднее чем через десять дней со дня предъявления требования")
+    d = due(words, dt.date(2026, 10, 21), dt.date(2026, 11, 5))
+    assert d.sentence_ru() == "10 дней с 21 октября — до 31 октября, срок истёк"
+    assert due(words, dt.date(2026, 11, 20), TODAY).sentence_ru().endswith("срок ещё не истёк")
+
+
+def test_the_seed_complaint_splits_into_points_each_with_its_rule(demo_searcher):
+    analysis = analyze(demo_searcher, SEED_COMPLAINT, today=TODAY)
+    assert analysis.lang == "ru" and len(analysis.points) >= 3
+    topics = [{h.path[0] for h in p.clauses} for p in analysis.points]
+    assert any("5" in t for t in topics) and any("11" in t for t in topics)
+    escalation = next(p for p in analysis.points if any("старшему" in s for s in p.sentences))
+    assert escalation.kind == "request" and "11" in {h.path[0] for h in escalation.clauses}
+    assert {f.kind for f in analysis.facts} >= {"order", "duration", "request"}
+
+
+def test_an_off_topic_sentence_is_a_point_without_a_clause(demo_searcher):
+    analysis = analyze(demo_searcher, "Какая завтра погода в Казани? Не могу войти в приложение, пишет ошибку 500.",
+                       today=TODAY)
+    assert analysis.points and all(p.declined and not p.clauses for p in analysis.points)
+
+
+def test_deadline_from_the_message_date_and_the_clause_limit(demo_searcher):
+    text = ("Покупатель вернул товар 1 ноября, деньги мне так и не вернули, хотя прошло много времени. "
+            "В какой срок вы рассматриваете спор о состоянии возврата?")
+    analysis = analyze(demo_searcher, text, today=TODAY)
+    deadlines = [d for p in analysis.points for d in p.deadlines]
+    assert deadlines and all(d.start == dt.date(2026, 11, 1) for d in deadlines)
+
+
+def test_cli_analyze_json(demo_settings, tmp_path, capsys):
+    path = tmp_path / "message.txt"
+    path.write_text(SEED_COMPLAINT, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "analyze", "--file", str(path), "--index", str(demo_settings.index_dir), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["points"] and data["facts"]
+    assert all({"sentences", "clause_ids", "deadlines", "kind"} <= set(p) for p in data["points"])
