@@ -34,7 +34,7 @@ from .confidence import DEFAULT_CALIBRATION, NEVER_DECLINE, Calibration
 from .embed import Embedder, make_embedder
 from .errors import AssistantError, IndexError_
 from .explain import Explainer
-from .index.passages import clause_passages
+from .index.passages import clause_passages, pack
 from .index.store import Index
 from .lexical import Lemmatizer, LexicalIndex
 from .references import find_references, resolve
@@ -83,16 +83,7 @@ def split_segments(text: str) -> list[str]:
     from razdel import sentenize
 
     sentences = [s.text.strip() for s in sentenize(" ".join(text.split())) if s.text.strip()]
-    windows, current = [], ""
-    for sentence in sentences:
-        if current and len(current) + len(sentence) > SEGMENT_CHARS:
-            windows.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
-    if current:
-        windows.append(current)
-    return windows or [text]
+    return pack(sentences, SEGMENT_CHARS) or [text]
 
 
 class Searcher:

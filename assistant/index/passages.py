@@ -7,27 +7,39 @@ import re
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
 
 
-def _split(text: str, budget: int) -> list[str]:
-    """Cut at sentence ends into pieces of at most ``budget`` characters; an overlong sentence is cut at a space."""
-    pieces: list[str] = []
+def pack(pieces, budget: int) -> list[str]:
+    """Join consecutive pieces with spaces into chunks of at most ``budget`` characters.
+
+    A piece longer than the budget is cut at a space first. Breaks fall only between
+    pieces, so editing one piece changes only the chunk that holds it.
+
+    >>> pack(["Первое.", "Второе.", "Третье предложение."], 20)
+    ['Первое. Второе.', 'Третье предложение.']
+    """
+    chunks: list[str] = []
     current = ""
-    for sentence in _SENTENCE_END.split(text):
-        while len(sentence) > budget:
-            cut = sentence.rfind(" ", 0, budget)
+    for piece in pieces:
+        while len(piece) > budget:
+            cut = piece.rfind(" ", 0, budget)
             cut = cut if cut > budget // 2 else budget
             if current:
-                pieces.append(current)
+                chunks.append(current)
                 current = ""
-            pieces.append(sentence[:cut].strip())
-            sentence = sentence[cut:].strip()
-        if current and len(current) + 1 + len(sentence) > budget:
-            pieces.append(current)
-            current = sentence
+            chunks.append(piece[:cut].strip())
+            piece = piece[cut:].strip()
+        if current and len(current) + 1 + len(piece) > budget:
+            chunks.append(current)
+            current = piece
         else:
-            current = f"{current} {sentence}".strip()
+            current = f"{current} {piece}".strip()
     if current:
-        pieces.append(current)
-    return pieces or [""]
+        chunks.append(current)
+    return chunks
+
+
+def _split(text: str, budget: int) -> list[str]:
+    """Sentences of ``text`` packed into pieces of at most ``budget`` characters."""
+    return pack(_SENTENCE_END.split(text), budget) or [""]
 
 
 def clause_passages(doc_title: str, parents: list[str], path: list[str], title: str, text: str,
@@ -57,17 +69,9 @@ def scope_passages(doc_title: str, parents: list[str], path: list[str], title: s
     """
     prefix = clause_passages(doc_title, parents, path, title, "", max_chars)[0]
     budget = max(200, max_chars - len(prefix) - 2)
-    out, current = [], ""
-    for part in (" ".join(p.split()) for p in parts):
-        for piece in _split(part, budget) if len(part) > budget else [part]:
-            if current and len(current) + 1 + len(piece) > budget:
-                out.append(current)
-                current = piece
-            else:
-                current = f"{current} {piece}".strip()
-    if current:
-        out.append(current)
-    return [f"{prefix} {chunk}" for chunk in out]
+    parts = [" ".join(part.split()) for part in parts]
+    pieces = [piece for part in parts for piece in (_split(part, budget) if len(part) > budget else [part])]
+    return [f"{prefix} {chunk}" for chunk in pack(pieces, budget)]
 
 
 def case_passages(message: str, max_chars: int) -> list[str]:
