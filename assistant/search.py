@@ -267,8 +267,7 @@ class Searcher:
                 result.cases.append(self.case_hit(ref, score, similarity))
         best_lexical = float(lexical.max(initial=0.0)) if lexical is not None else 0.0
         result.signals = (*raw, best_lexical)
-        result.confidence = self.calibration.confidence(*raw, best_lexical, bool(referenced))
-        result.declined = result.confidence < self.calibration.threshold
+        result.confidence, result.declined = self.calibration.decide(*raw, best_lexical, bool(referenced))
         return result
 
     def _referenced(self, text: str, allowed) -> list[str]:
@@ -287,6 +286,49 @@ class Searcher:
                 if cid and cid not in found and allowed[self._key_index[("clause", cid)]]:
                     found.append(cid)
         return found
+
+    # --- look-ups used by the drafter and the checks ------------------------------------------------
+    def clause(self, clause_id: str):
+        """A clause of the current (published) version, or None."""
+        return self._clauses.get(clause_id)
+
+    def citation_index(self) -> dict[str, str]:
+        """Normalised citation text → clause id, for finding citations written in a draft."""
+        if not hasattr(self, "_by_citation"):
+            from .checks.citations import normalise
+
+            self._by_citation = {normalise(c.citation): cid for cid, c in self._clauses.items()}
+        return self._by_citation
+
+    def lemmas(self, text: str) -> list[str]:
+        return self._lexical.lemmatizer.tokens(text)
+
+    def reply_grams(self) -> list[tuple[str, set]]:
+        """Word 4-grams of every past reply, for spotting near-copies."""
+        if not hasattr(self, "_reply_grams"):
+            self._reply_grams = []
+            for case in self._cases.values():
+                words = re.findall(r"\w+", case.reply.lower().replace("ё", "е"))
+                self._reply_grams.append((case.id, {tuple(words[i:i + 4]) for i in range(len(words) - 3)}))
+        return self._reply_grams
+
+    def staleness(self, clause_id: str) -> str:
+        """Why past cases citing this clause may be out of date: it changed after they were answered."""
+        c = self._clauses.get(clause_id)
+        if c is None:
+            return ""
+        versions = [d for d in self.index.documents() if d.doc == c.doc]
+        current = next((d for d in versions if d.published), None)
+        if current is None:
+            return ""
+        since = current.version if re.fullmatch(r"\d{4}-\d{2}-\d{2}", current.version) else current.created[:10]
+        older = [self.index.clause(clause_id, d.version) for d in versions if d.version != current.version]
+        if not any(o is not None and o.full_text() != c.full_text() for o in older):
+            return ""
+        cases = [k.id for k in self._cases.values() if clause_id in k.cited and k.date and k.date < since]
+        if not cases:
+            return ""
+        return f"changed in version {current.version}; past cases {', '.join(sorted(cases)[:5])} cited the earlier text"
 
     def related(self, clause_id: str) -> list[str]:
         """Clauses that this clause's text refers to («пунктом 6 статьи 19», «п. 4.2»), in order."""

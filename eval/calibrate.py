@@ -48,19 +48,26 @@ def main() -> int:
         feats.append(Calibration.features(*searcher.search(item.text).signals))
         labels.append(1.0 if item.gold else 0.0)
     x, y = np.array(feats), np.array(labels)
-    bias, w_own, w_scope, w_lexical = fit_logistic(x, y, l2=1e-3)
-    conf = 1 / (1 + np.exp(-(bias + x @ np.array([w_own, w_scope, w_lexical]))))
+    print(f"items: {int(y.sum())} answerable, {int((1 - y).sum())} off-topic")
+    full = _fit(x, y, "full")
+    dense = _fit(x[:, :2], y, "dense only (when BM25 finds nothing)")
+    print(f"DEFAULT_CALIBRATION = Calibration({full}, dense_only=Calibration({dense}))")
+    return 0
+
+
+def _fit(x: np.ndarray, y: np.ndarray, name: str) -> str:
+    w = fit_logistic(x, y, l2=1e-3)
+    conf = 1 / (1 + np.exp(-(w[0] + x @ w[1:])))
     answerable, offtopic = conf[y == 1], conf[y == 0]
     threshold = 0.0
     for t in sorted(set(np.round(conf, 4))):
         if (answerable < t).mean() <= MAX_ANSWERABLE_DECLINED:
             threshold = float(t)
-    print(f"items: {int(y.sum())} answerable, {int((1 - y).sum())} off-topic")
-    print(f"declined at threshold {threshold:.4f}: off-topic {(offtopic < threshold).mean():.2f}, "
+    print(f"{name}: declined at {threshold:.4f}: off-topic {(offtopic < threshold).mean():.2f}, "
           f"answerable {(answerable < threshold).mean():.2f}")
-    print(f"DEFAULT_CALIBRATION = Calibration(bias={bias:.3f}, w_own={w_own:.3f}, w_scope={w_scope:.3f}, "
-          f"w_lexical={w_lexical:.3f}, threshold={threshold:.4f})")
-    return 0
+    w_lexical = w[3] if len(w) > 3 else 0.0
+    return (f"bias={w[0]:.3f}, w_own={w[1]:.3f}, w_scope={w[2]:.3f}, w_lexical={w_lexical:.3f}, "
+            f"threshold={threshold:.4f}")
 
 
 if __name__ == "__main__":

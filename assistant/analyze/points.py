@@ -67,15 +67,19 @@ def _kind(sentence: str, facts: list[Fact]) -> str:
     return "question" if _QUESTION.search(sentence) else "statement"
 
 
-def _start_date(facts: list[Fact], everything: list[Fact], today: dt.date) -> dt.date | None:
+_ELAPSED = re.compile(r"(?:прошл\w*|уже|жд\w*|назад|ago|for|since)\W*$", re.I)
+
+
+def _start_date(facts: list[Fact], everything: list[Fact], today: dt.date, text: str = "") -> dt.date | None:
     """The date a time limit runs from: a date the person gave (theirs in this point first), else
-    «прошло 5 дней» counted back from today."""
+    «прошло 5 дней» counted back from today (a duration only counts when it is time already gone)."""
     for pool in (facts, everything):
         dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date"]
         if dates:
             return min(dates)
     for pool in (facts, everything):
-        spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")]
+        spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")
+                 and (_ELAPSED.search(text[max(0, f.start - 12):f.start]) or "назад" in text[f.start:f.start + 30])]
         if spans:
             return today - dt.timedelta(days=max(spans))
     return None
@@ -113,7 +117,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
         kinds = {_kind(segment, own), point.kind}
         point.kind = "request" if "request" in kinds else "question" if "question" in kinds else "statement"
     for point in points:
-        start = _start_date(point.facts, facts, today)
+        start = _start_date(point.facts, facts, today, text)
         if start is None:
             continue
         for hit in point.clauses[:2]:

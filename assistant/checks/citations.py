@@ -1,0 +1,76 @@
+"""Every citation in a draft is checked against the indexed text.
+
+A citation is the text ``<citation>: «<quote>»`` (the form drafts are written in, and
+the form an agent keeps when editing). It must name a clause of the current version,
+quote its words exactly (whitespace and case aside), and be among the clauses
+retrieved for the message. A clause changed since a past case cited it is stale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CITED = re.compile(r"([A-ZА-ЯЁ][^:«»\n]{1,80}?,\s*(?:ст\.|п\.|гл\.|подп\.|разд\.|Art\.|cl\.|Ch\.|item)[^:«»\n]{0,60}?)"
+                    r"\s*[:—-]?\s*«([^»]{2,600})»")
+
+
+_QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "ё": "е", "Ё": "Е"})
+
+
+def normalise(text: str) -> str:
+    """Case, whitespace, ё and the kind of quotation marks do not matter when comparing quotes."""
+    return " ".join(text.translate(_QUOTES).lower().split())
+
+
+@dataclass(frozen=True)
+class Cited:
+    citation: str
+    quote: str
+    clause_id: str | None
+
+
+@dataclass
+class CitationCheck:
+    citation: str
+    quote: str
+    clause_id: str | None
+    ok: bool
+    reason: str = ""
+    stale: str = ""
+
+
+def find_citations(text: str, searcher) -> list[Cited]:
+    """Citations written in the text, matched to clauses by their citation string."""
+    by_citation = searcher.citation_index()
+    out = []
+    for m in _CITED.finditer(text):
+        citation = " ".join(m.group(1).split()).strip(" .,;()")
+        citation = citation.rsplit("(", 1)[-1]
+        clause_id = by_citation.get(normalise(citation))
+        if clause_id is None:   # "По Правила площадки, п. 5.3.1" — strip words before the document name
+            for key, cid in by_citation.items():
+                if normalise(citation).endswith(key):
+                    clause_id = cid
+                    break
+        out.append(Cited(citation, m.group(2).strip().rstrip("…").strip(), clause_id))
+    return out
+
+
+def check_citations(cited: list[Cited], analysis, searcher) -> list[CitationCheck]:
+    retrieved = {h.id for p in analysis.points for h in p.clauses}
+    out = []
+    for c in cited:
+        clause = searcher.clause(c.clause_id) if c.clause_id else None
+        if clause is None:
+            out.append(CitationCheck(c.citation, c.quote, None, False, "no such clause in the current rules"))
+            continue
+        if normalise(c.quote) not in normalise(clause.full_text()):
+            out.append(CitationCheck(c.citation, c.quote, clause.id, False, "the quote is not the clause's text"))
+            continue
+        if clause.id not in retrieved:
+            out.append(CitationCheck(c.citation, c.quote, clause.id, False,
+                                     "this clause was not retrieved for any point of the message"))
+            continue
+        out.append(CitationCheck(c.citation, c.quote, clause.id, True, stale=searcher.staleness(clause.id)))
+    return out

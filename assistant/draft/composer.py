@@ -1,0 +1,124 @@
+"""The default back end: a deterministic reply built from the points, the person's facts and the clauses.
+
+No language model: sentence plans are chosen by a hash of the message, so replies vary
+between people but the same message always gets the same draft. Every rule statement
+carries an exact quote, so the checks can verify it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..analyze import Analysis, Point
+
+QUOTE_CHARS = 220
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    id: str
+    citation: str
+    path: list[str]
+    quote: str
+
+    def to_dict(self) -> dict:
+        return {"doc": self.doc, "id": self.id, "citation": self.citation, "path": self.path, "quote": self.quote}
+
+
+_PLANS = {
+    "ru": {
+        "greet": ["{name}, здравствуйте.", "Здравствуйте, {name}."],
+        "greet_anon": ["Здравствуйте."],
+        "about": ["По {subject}", "Про {subject_nom}", "Теперь по {subject}"],
+        "rule": [" действует правило ({citation}): «{quote}».", " правило такое ({citation}): «{quote}».",
+                 " — см. {citation}: «{quote}»."],
+        "deadline": ["Срок: {text}.", "По срокам: {text}."],
+        "sum": ["Сумму {sum} проверим по этому пункту и сообщим расчёт.", "Расчёт с суммой {sum} сверим с этим пунктом."],
+        "norule": ["Вы пишете: «{said}». Правила площадки этот вопрос не регулируют, поэтому {action}.",
+                   "«{said}» — на это в правилах площадки отдельного пункта нет, поэтому {action}."],
+        "action_escalation": "передаю обращение старшему специалисту",
+        "action_default": "уточните, пожалуйста, детали, и мы разберём ситуацию по существу",
+        "escalate": "Обращение передаю старшему специалисту, как вы просите.",
+        "close": ["Если нужны документы по какому-то пункту, пришлите их в ответ на это сообщение.",
+                  "Если что-то из перечисленного не так, ответьте на это сообщение с подробностями."],
+    },
+    "en": {
+        "greet": ["Hello {name},", "Hi {name},"],
+        "greet_anon": ["Hello,"],
+        "about": ["Regarding {subject}", "About {subject}"],
+        "rule": [", the rule is ({citation}): «{quote}».", ", {citation} applies: «{quote}»."],
+        "deadline": ["Deadline: {text}."],
+        "sum": ["We will check the amount of {sum} against this clause and send you the calculation."],
+        "norule": ["You wrote: «{said}». Our rules do not cover this, so {action}."],
+        "action_escalation": "I am passing your request to a senior specialist",
+        "action_default": "please send us the details and we will look into it",
+        "escalate": "I am passing your request to a senior specialist, as you asked.",
+        "close": ["If any of this does not match your situation, reply to this message with the details."],
+    },
+}
+
+
+def _pick(options: list[str], seed: int, slot: int) -> str:
+    return options[(seed + slot) % len(options)]
+
+
+def _quote(sentence: str) -> str:
+    """An exact, contiguous piece of the clause: the best sentence, cut at a word if it is long.
+
+    Inner «» become “” so the quote's own brackets stay unambiguous (the checks treat them alike).
+    """
+    sentence = " ".join(sentence.split()).rstrip(".;").replace("«", "“").replace("»", "”")
+    if len(sentence) <= QUOTE_CHARS:
+        return sentence
+    return sentence[:QUOTE_CHARS].rsplit(" ", 1)[0]
+
+
+def _subject(point: Point, lang: str) -> tuple[str, str]:
+    """«заказу № 48213-0917» (dative, after «по») and a nominative fallback, from the person's own facts."""
+    for kind, ru_dat, ru_nom, en in (("order", "заказу № {}", "заказ № {}", "order {}"),
+                                     ("shipment", "отправлению № {}", "отправление № {}", "shipment {}"),
+                                     ("product", "товару «{}»", "товар «{}»", "«{}»")):
+        fact = next((f for f in point.facts if f.kind == kind), None)
+        if fact:
+            return (ru_dat.format(fact.text), ru_nom.format(fact.text)) if lang == "ru" else (en.format(fact.text),) * 2
+    hit = point.clauses[0]
+    title = next((p.split(". ", 1)[-1] for p in hit.extra.get("parents", []) if p), "") or hit.extra.get("title", "")
+    title = title.rstrip(".").lower() or ("вашему вопросу" if lang == "ru" else "your question")
+    return (f"вопросу «{title}»", f"вопрос «{title}»") if lang == "ru" else (title, title)
+
+
+def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
+    """The reply text and the citations it contains, in order."""
+    lang = analysis.lang if analysis.lang in _PLANS else "ru"
+    plans = _PLANS[lang]
+    seed = int(hashlib.sha256(analysis.text.encode("utf-8")).hexdigest()[:8], 16)
+    name = next((f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
+    parts = [_pick(plans["greet"], seed, 0).format(name=name) if name else plans["greet_anon"][0]]
+    citations: list[Citation] = []
+    for i, point in enumerate(analysis.points, start=1):
+        if point.declined or not point.clauses:
+            wants_escalation = any(f.kind == "request" and f.value == "escalation" for f in point.facts)
+            said = _quote(point.sentences[0])
+            action = plans["action_escalation"] if wants_escalation else plans["action_default"]
+            parts.append(_pick(plans["norule"], seed, i).format(said=said, action=action))
+            continue
+        hit = point.clauses[0]
+        quote = _quote(hit.extra.get("best_sentence") or hit.text)
+        dative, nominative = _subject(point, lang)
+        about = _pick(plans["about"], seed, i).format(subject=dative, subject_nom=nominative)
+        rule = _pick(plans["rule"], seed, i).format(citation=hit.citation, quote=quote)
+        sentence = about + rule
+        parts.append(sentence[0].upper() + sentence[1:])
+        citations.append(Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote))
+        for deadline in point.deadlines[:1]:
+            text = deadline.sentence_ru() if lang == "ru" else deadline.sentence_en()
+            parts.append(_pick(plans["deadline"], seed, i).format(text=text))
+        sums = [f.text for f in point.facts if f.kind == "sum"]
+        if sums:
+            parts.append(_pick(plans["sum"], seed, i).format(sum=sums[0]))
+        if any(f.kind == "request" and f.value == "escalation" for f in point.facts):
+            parts.append(plans["escalate"])
+    parts.append(_pick(plans["close"], seed, 7))
+    return " ".join(parts), citations
