@@ -225,6 +225,33 @@ def cmd_analyze(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_draft(args, settings: Settings) -> int:
+    from .draft import draft
+    from .draft.llm import LLM
+    from .search import Searcher
+
+    result = draft(Searcher.open(settings), _message(args), backend=args.backend,
+                   llm=LLM.from_env() if args.backend == "llm" else None)
+    if args.json:
+        _print_json(result.to_dict())
+        return 0
+    print(result.text)
+    checks = result.checks.to_dict()
+    print(f"\n[{result.backend}{' — ' + result.fallback if result.fallback else ''}]")
+    for c in checks["citations"]:
+        print(f"  {'✓' if c['ok'] else '✗'} {c['citation']}" + (f" — {c['reason']}" if c["reason"] else "")
+              + (f" (stale: {c['stale']})" if c["stale"] else ""))
+    for point in checks["unanswered"]:
+        print(f"  ✗ no answer to: {_short(point, 120)}")
+    if checks["template"] and checks["template"]["phrases"]:
+        print(f"  ✗ canned phrases: {', '.join(checks['template']['phrases'])}")
+    for v in checks["guardrails"]:
+        print(f"  ✗ {v['says']}: {_short(v['sentence'], 120)}")
+    for s in checks["injections"]:
+        print(f"  ! ignored an instruction in the message: {_short(s, 120)}")
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluate import evaluate, load_items, prepare_eval_index
     from .search import Mode, Searcher
@@ -313,6 +340,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("--file", help="read the message from this UTF-8 file")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("draft", parents=[common], help="a checked draft reply with citations")
+    p.add_argument("text", nargs="*")
+    p.add_argument("--file", help="read the message from this UTF-8 file")
+    p.add_argument("--backend", choices=["composer", "llm"], default="composer",
+                   help="composer (default, no model) or llm (ASSISTANT_LLM_URL, ASSISTANT_LLM_MODEL)")
+    p.set_defaults(func=cmd_draft)
 
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on labelled questions")
     p.add_argument("file", help="JSONL of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}]}")
