@@ -31,6 +31,7 @@ import numpy as np
 
 from .config import Settings
 from .confidence import DEFAULT_CALIBRATION, NEVER_DECLINE, Calibration
+from .clauses.citation import detect_lang
 from .embed import Embedder, make_embedder
 from .errors import AssistantError, IndexError_
 from .explain import Explainer
@@ -128,6 +129,8 @@ class Searcher:
         # the lexical index also explains dense hits (matched words), so every mode builds it
         self._lexical = LexicalIndex(Lemmatizer(), texts)
         self._explain = Explainer(self._lexical)
+        langs = [d.lang for d in documents]
+        self._corpus_lang = max(set(langs), key=langs.count) if langs else "ru"
         self._channels = {Mode.DENSE: (True, False), Mode.LEXICAL: (False, True), Mode.HYBRID: (True, True)}[self.mode]
 
     @classmethod
@@ -266,6 +269,8 @@ class Searcher:
             elif kind == "case" and len(result.cases) < k:
                 result.cases.append(self.case_hit(ref, score, similarity))
         best_lexical = float(lexical.max(initial=0.0)) if lexical is not None else 0.0
+        if detect_lang(text) != self._corpus_lang:
+            best_lexical = 0.0   # BM25 across languages says nothing: the dense-only decline model applies
         result.signals = (*raw, best_lexical)
         result.confidence, result.declined = self.calibration.decide(*raw, best_lexical, bool(referenced))
         return result

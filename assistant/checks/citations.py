@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_CITED_PAREN = re.compile(r"\(([^()«»:\n]{3,140})\)\s*:\s*«([^»]{2,600})»")
 _CITED = re.compile(r"([A-ZА-ЯЁ][^:«»\n]{1,80}?,\s*(?:ст\.|п\.|гл\.|подп\.|разд\.|Art\.|cl\.|Ch\.|item)[^:«»\n]{0,60}?)"
                     r"\s*[:—-]?\s*«([^»]{2,600})»")
 
@@ -41,19 +42,26 @@ class CitationCheck:
 
 
 def find_citations(text: str, searcher) -> list[Cited]:
-    """Citations written in the text, matched to clauses by their citation string."""
+    """Citations written in the text, matched to clauses by their citation string.
+
+    ``(<citation>): «<quote>»`` is the form drafts use; ``<citation>: «<quote>»`` is accepted
+    too, for text an agent typed.
+    """
     by_citation = searcher.citation_index()
+    found: list[tuple[int, str, str]] = []
+    for m in _CITED_PAREN.finditer(text):
+        found.append((m.start(), m.group(1), m.group(2)))
+    rest = _CITED_PAREN.sub(lambda m: " " * len(m.group(0)), text)
+    for m in _CITED.finditer(rest):
+        found.append((m.start(), m.group(1), m.group(2)))
     out = []
-    for m in _CITED.finditer(text):
-        citation = " ".join(m.group(1).split()).strip(" .,;()")
-        citation = citation.rsplit("(", 1)[-1]
-        clause_id = by_citation.get(normalise(citation))
-        if clause_id is None:   # "По Правила площадки, п. 5.3.1" — strip words before the document name
-            for key, cid in by_citation.items():
-                if normalise(citation).endswith(key):
-                    clause_id = cid
-                    break
-        out.append(Cited(citation, m.group(2).strip().rstrip("…").strip(), clause_id))
+    for _, raw, quote in sorted(found):
+        citation = " ".join(raw.split()).strip(" .,;()")
+        key = normalise(citation)
+        clause_id = by_citation.get(key)
+        if clause_id is None:   # words before the document name: "действует Правила площадки, п. 5.3.1"
+            clause_id = next((cid for k, cid in by_citation.items() if key.endswith(" " + k)), None)
+        out.append(Cited(citation, quote.strip().rstrip("…").strip(), clause_id))
     return out
 
 

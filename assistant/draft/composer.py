@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from ..analyze import Analysis, Point
 
 QUOTE_CHARS = 220
+SECOND_CLAUSE = 0.9   # a point's second clause is quoted too when it scored at least this share of the first
+_RECAP_KINDS = ("date", "sum", "product", "shipment", "order")
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ _PLANS = {
         "greet_anon": ["Здравствуйте."],
         "about": ["По {subject}", "Про {subject_nom}", "Теперь по {subject}"],
         "rule": [" действует правило ({citation}): «{quote}».", " правило такое ({citation}): «{quote}».",
-                 " — см. {citation}: «{quote}»."],
+                 " действует норма ({citation}): «{quote}»."],
         "deadline": ["Срок: {text}.", "По срокам: {text}."],
         "sum": ["Сумму {sum} проверим по этому пункту и сообщим расчёт.", "Расчёт с суммой {sum} сверим с этим пунктом."],
         "norule": ["Вы пишете: «{said}». Правила площадки этот вопрос не регулируют, поэтому {action}.",
@@ -41,6 +43,7 @@ _PLANS = {
         "action_escalation": "передаю обращение старшему специалисту",
         "action_default": "уточните, пожалуйста, детали, и мы разберём ситуацию по существу",
         "escalate": "Обращение передаю старшему специалисту, как вы просите.",
+        "also": "Сюда же относится правило ({citation}): «{quote}».",
         "close": ["Если нужны документы по какому-то пункту, пришлите их в ответ на это сообщение.",
                   "Если что-то из перечисленного не так, ответьте на это сообщение с подробностями."],
     },
@@ -48,13 +51,14 @@ _PLANS = {
         "greet": ["Hello {name},", "Hi {name},"],
         "greet_anon": ["Hello,"],
         "about": ["Regarding {subject}", "About {subject}"],
-        "rule": [", the rule is ({citation}): «{quote}».", ", {citation} applies: «{quote}»."],
+        "rule": [", the rule is ({citation}): «{quote}».", ", this rule applies ({citation}): «{quote}»."],
         "deadline": ["Deadline: {text}."],
         "sum": ["We will check the amount of {sum} against this clause and send you the calculation."],
         "norule": ["You wrote: «{said}». Our rules do not cover this, so {action}."],
         "action_escalation": "I am passing your request to a senior specialist",
         "action_default": "please send us the details and we will look into it",
         "escalate": "I am passing your request to a senior specialist, as you asked.",
+        "also": "Also relevant ({citation}): «{quote}».",
         "close": ["If any of this does not match your situation, reply to this message with the details."],
     },
 }
@@ -89,6 +93,13 @@ def _subject(point: Point, lang: str) -> tuple[str, str]:
     return (f"вопросу «{title}»", f"вопрос «{title}»") if lang == "ru" else (title, title)
 
 
+def _recap(point: Point, subject: str) -> str:
+    """The person's own facts of this point not yet named in the subject: « (3 октября, 4 590 ₽)»."""
+    said = [f.text for f in point.facts if f.kind in _RECAP_KINDS and f.text not in subject]
+    said = list(dict.fromkeys(said))
+    return f" ({', '.join(said)})" if said else ""
+
+
 def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
     """The reply text and the citations it contains, in order."""
     lang = analysis.lang if analysis.lang in _PLANS else "ru"
@@ -107,11 +118,16 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
         hit = point.clauses[0]
         quote = _quote(hit.extra.get("best_sentence") or hit.text)
         dative, nominative = _subject(point, lang)
-        about = _pick(plans["about"], seed, i).format(subject=dative, subject_nom=nominative)
+        about = _pick(plans["about"], seed, i).format(subject=dative, subject_nom=nominative) + _recap(point, dative)
         rule = _pick(plans["rule"], seed, i).format(citation=hit.citation, quote=quote)
         sentence = about + rule
         parts.append(sentence[0].upper() + sentence[1:])
         citations.append(Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote))
+        second = point.clauses[1] if len(point.clauses) > 1 else None
+        if second is not None and second.score >= SECOND_CLAUSE * hit.score:
+            quote2 = _quote(second.extra.get("best_sentence") or second.text)
+            parts.append(plans["also"].format(citation=second.citation, quote=quote2))
+            citations.append(Citation(second.doc, second.id, second.citation, list(second.path), quote2))
         for deadline in point.deadlines[:1]:
             text = deadline.sentence_ru() if lang == "ru" else deadline.sentence_en()
             parts.append(_pick(plans["deadline"], seed, i).format(text=text))

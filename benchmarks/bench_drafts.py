@@ -1,0 +1,100 @@
+"""Draft quality and speed over eval/drafts.jsonl (our own cases: multi-issue, short, emotional, English,
+injection, and complaints answered by the real laws), on the law + demo index.
+
+    .venv/bin/python benchmarks/bench_drafts.py [--json OUT] [--by-case]
+
+Reports, per kind and overall: points covered with a correct citation, facts repeated,
+citations verified, template score, guardrail and must-not violations, and composer
+latency. The same run also scores a baseline that cites the single top search hit for
+the whole message (what a plain "search and paste" assistant would do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.config import REPO_ROOT, Settings  # noqa: E402
+from assistant.draft import draft  # noqa: E402
+from assistant.evaluate import prepare_eval_index  # noqa: E402
+from assistant.search import Searcher  # noqa: E402
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def score(case: dict, text: str, cited_ids: set[str], checks) -> dict:
+    points = [p for p in case["points"] if p["clauses"]]
+    covered = sum(1 for p in points if cited_ids & set(p["clauses"]))
+    facts = sum(1 for f in case["facts"] if f in text)
+    return {"id": case["id"], "kind": case["kind"], "points": len(points), "covered": covered,
+            "facts": len(case["facts"]), "facts_found": facts,
+            "citations": len(checks.citations) if checks else 0,
+            "citations_ok": sum(c.ok for c in checks.citations) if checks else 0,
+            "template": checks.template.score if checks else 0.0,
+            "guardrails": len(checks.guardrails) if checks else 0,
+            "must_not": [m for m in case.get("must_not", []) if m.lower() in text.lower()]}
+
+
+def summarise(rows: list[dict]) -> dict:
+    points = sum(r["points"] for r in rows) or 1
+    facts = sum(r["facts"] for r in rows) or 1
+    cits = sum(r["citations"] for r in rows)
+    return {"cases": len(rows), "point_coverage": round(sum(r["covered"] for r in rows) / points, 3),
+            "facts_mentioned": round(sum(r["facts_found"] for r in rows) / facts, 3),
+            "citations_verified": round(sum(r["citations_ok"] for r in rows) / cits, 3) if cits else None,
+            "template_score": round(statistics.mean(r["template"] for r in rows), 3),
+            "guardrail_violations": sum(r["guardrails"] for r in rows),
+            "must_not_violations": sum(len(r["must_not"]) for r in rows)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json")
+    ap.add_argument("--by-case", action="store_true")
+    args = ap.parse_args()
+    settings = Settings.resolve()
+    if not (settings.shared_dir / "corpora").is_dir():
+        print(f"SKIP: shared laws not found at {settings.shared_dir} (set ASSISTANT_SHARED)")
+        return 0
+    searcher = Searcher.open(settings.with_(index_dir=prepare_eval_index(settings)))
+    cases = [json.loads(line) for line in (REPO_ROOT / "eval" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    rows, baseline, times = [], [], []
+    for case in cases:
+        started = time.perf_counter()
+        d = draft(searcher, case["message"], today=TODAY)
+        times.append((time.perf_counter() - started) * 1000)
+        rows.append(score(case, d.text, {c.id for c in d.citations}, d.checks))
+        top = searcher.search(case["message"], k=1).clauses
+        baseline.append(score(case, top[0].text if top else "", {top[0].id} if top else set(), None))
+        if args.by_case:
+            print(json.dumps(rows[-1], ensure_ascii=False))
+    times.sort()
+    figures = {"overall": summarise(rows), "by_kind": {k: summarise([r for r in rows if r["kind"] == k])
+                                                        for k in dict.fromkeys(r["kind"] for r in rows)},
+               "baseline_top_hit": summarise(baseline),
+               "latency_ms": {"p50": round(statistics.median(times), 1),
+                              "p95": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}}
+    head = f"{'':18} {'cases':>5} {'coverage':>8} {'facts':>6} {'cit.ok':>6} {'templ':>6} {'guard':>5} {'mustnot':>7}"
+    print(head)
+    for name, s in [("overall", figures["overall"]), *figures["by_kind"].items(),
+                    ("baseline top hit", figures["baseline_top_hit"])]:
+        cit = "n/a" if s["citations_verified"] is None else f"{s['citations_verified']:.2f}"
+        print(f"{name:18} {s['cases']:>5} {s['point_coverage']:>8.2f} {s['facts_mentioned']:>6.2f} {cit:>6} "
+              f"{s['template_score']:>6.2f} {s['guardrail_violations']:>5} {s['must_not_violations']:>7}")
+    print(f"composer latency p50 {figures['latency_ms']['p50']} ms, p95 {figures['latency_ms']['p95']} ms "
+          f"(target p95 < 1500 ms)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
