@@ -38,7 +38,9 @@ _DURATION = re.compile(r"\b(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s*(?:-?х\s
 _SUM = re.compile(r"(?<![\d-])(\d{1,3}(?:[  \u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(₽|руб\w*|р\.|rub|€|eur|\$|usd)", re.I)
 _SUM_PREFIX = re.compile(r"(\$|€)\s?(\d+(?:[.,]\d{1,2})?)")
 _NAME = re.compile(r"(?i:меня зовут|с уважением,?|my name is|regards,?)\s+([A-ZА-ЯЁ][a-zа-яё]+(?:\s+[A-ZА-ЯЁ][a-zа-яё]+)?)")
-_PRODUCT = re.compile(r"(?:товар\w*|заказал\w*|купил\w*|ordered|bought)\s+[«\"]([^»\"]{2,60})[»\"]", re.I)
+_PRODUCT = re.compile(r"(?:товар\w*|карточк\w*|модел\w*|заказал\w*|купил\w*|ordered|bought|item|product)\s+"
+                      r"[«\"“]([^»\"”]{2,60})[»\"”]", re.I)
+_TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 REQUESTS = {
     "refund": r"верн\w*\s+(?:деньг|средств|оплат)|возврат\w*\s+(?:деньг|средств)|refund|money back|верните\s+\d",
     "exchange": r"обмен|заменит|замену|exchange|replace",
@@ -51,7 +53,7 @@ REQUESTS = {
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str      # order, shipment, date, duration, sum, product, name, request
+    kind: str      # order, shipment, date, time, duration, sum, product, name, request
     value: str     # normalised: ISO date, "5 days", "4590 RUB", request type
     text: str      # the words as the person wrote them
     start: int
@@ -132,6 +134,8 @@ def extract_facts(text: str, today: dt.date | None = None) -> list[Fact]:
         elif n:
             kind = " working" if m.group(2) and m.group(2).lower().startswith("рабоч") else ""
             add("duration", f"{n * unit}{kind} days", m)
+    for m in _TIME.finditer(text):
+        add("time", f"{int(m.group(1)):02d}:{m.group(2)}", m)
     for m in _NAME.finditer(text):
         add("name", m.group(1), m, 1)
     for m in _PRODUCT.finditer(text):

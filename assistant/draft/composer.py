@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from ..analyze import Analysis, Point
 
 QUOTE_CHARS = 220
-SECOND_CLAUSE = 0.9   # a point's second clause is quoted too when it scored at least this share of the first
-_RECAP_KINDS = ("date", "sum", "product", "shipment", "order")
+SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it scored at least this share of the first
+_RECAP_KINDS = ("date", "time", "duration", "sum", "product", "shipment", "order")
 
 
 @dataclass(frozen=True)
