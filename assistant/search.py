@@ -79,12 +79,12 @@ class SearchResult:
                 "clauses": [h.to_dict() for h in self.clauses], "cases": [h.to_dict() for h in self.cases]}
 
 
-def split_segments(text: str) -> list[str]:
-    """Sentence windows of about ``SEGMENT_CHARS``; a short message is one segment."""
+def split_segments(text: str, size: int = 0) -> list[str]:
+    """Sentence windows of about ``size`` (default ``SEGMENT_CHARS``); a short message is one segment."""
     from razdel import sentenize
 
     sentences = [s.text.strip() for s in sentenize(" ".join(text.split())) if s.text.strip()]
-    return pack(sentences, SEGMENT_CHARS) or [text]
+    return pack(sentences, size or SEGMENT_CHARS) or [text]
 
 
 class Searcher:

@@ -16,6 +16,7 @@ from ..search import Searcher, split_segments
 from .deadlines import Deadline, due, find_limits
 from .facts import Fact, extract_facts
 
+POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 _QUESTION = re.compile(r"\?|\b(?:когда|почему|как|можно ли|сколько|что делать|зачем|куда|where|when|why|how|can i)\b",
                        re.I)
 
@@ -95,7 +96,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     today = today or dt.date.today()
     text = " ".join(text.split())
     facts = extract_facts(text, today)
-    segments = split_segments(text)
+    segments = split_segments(text, POINT_CHARS)
     results = searcher.search_many(segments, k=k)
     points: list[Point] = []
     by_topic: dict[tuple, Point] = {}

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ..analyze import Analysis, Point
+from ..checks.guardrails import load_rules
 
 QUOTE_CHARS = 220
 SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it scored at least this share of the first
@@ -40,6 +41,7 @@ _PLANS = {
         "sum": ["Сумму {sum} проверим по этому пункту и сообщим расчёт.", "Расчёт с суммой {sum} сверим с этим пунктом."],
         "norule": ["Вы пишете: «{said}». Правила площадки этот вопрос не регулируют, поэтому {action}.",
                    "«{said}» — на это в правилах площадки отдельного пункта нет, поэтому {action}."],
+        "norule_quiet": "На часть вашего сообщения в правилах площадки отдельного пункта нет, поэтому {action}.",
         "action_escalation": "передаю обращение старшему специалисту",
         "action_default": "уточните, пожалуйста, детали, и мы разберём ситуацию по существу",
         "escalate": "Обращение передаю старшему специалисту, как вы просите.",
@@ -55,6 +57,7 @@ _PLANS = {
         "deadline": ["Deadline: {text}."],
         "sum": ["We will check the amount of {sum} against this clause and send you the calculation."],
         "norule": ["You wrote: «{said}». Our rules do not cover this, so {action}."],
+        "norule_quiet": "Part of your message is not covered by our rules, so {action}.",
         "action_escalation": "I am passing your request to a senior specialist",
         "action_default": "please send us the details and we will look into it",
         "escalate": "I am passing your request to a senior specialist, as you asked.",
@@ -113,7 +116,11 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
             wants_escalation = any(f.kind == "request" and f.value == "escalation" for f in point.facts)
             said = _quote(point.sentences[0])
             action = plans["action_escalation"] if wants_escalation else plans["action_default"]
-            parts.append(_pick(plans["norule"], seed, i).format(said=said, action=action))
+            if any(p.search(said) for rule in load_rules() for p in rule.patterns):
+                # never repeat words a reply must not contain, even as the person's own
+                parts.append(plans["norule_quiet"].format(action=action))
+            else:
+                parts.append(_pick(plans["norule"], seed, i).format(said=said, action=action))
             continue
         hit = point.clauses[0]
         quote = _quote(hit.extra.get("best_sentence") or hit.text)
