@@ -1,5 +1,6 @@
 """Draft quality and speed over eval/drafts.jsonl (our own cases: multi-issue, short, emotional, English,
-injection, and complaints answered by the real laws), on the law + demo index.
+injection, and complaints answered by the real laws). Marketplace cases run on the demo corpus's
+index (what an agent's deployment holds); ``law`` cases on the index of the laws plus the demo corpus.
 
     .venv/bin/python benchmarks/bench_drafts.py [--json OUT] [--by-case]
 
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.config import REPO_ROOT, Settings  # noqa: E402
 from assistant.draft import draft  # noqa: E402
 from assistant.evaluate import prepare_eval_index  # noqa: E402
+from assistant.index import index_paths  # noqa: E402
 from assistant.search import Searcher  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
@@ -63,11 +65,15 @@ def main() -> int:
     if not (settings.shared_dir / "corpora").is_dir():
         print(f"SKIP: shared laws not found at {settings.shared_dir} (set ASSISTANT_SHARED)")
         return 0
-    searcher = Searcher.open(settings.with_(index_dir=prepare_eval_index(settings)))
+    law_searcher = Searcher.open(settings.with_(index_dir=prepare_eval_index(settings)))
+    demo_dir = settings.index_dir.parent / "bench-demo-index"
+    index_paths([REPO_ROOT / "corpus"], settings.with_(index_dir=demo_dir))
+    demo_searcher = Searcher.open(settings.with_(index_dir=demo_dir))
     cases = [json.loads(line) for line in (REPO_ROOT / "eval" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()]
     rows, baseline, times = [], [], []
     for case in cases:
+        searcher = law_searcher if case["kind"] == "law" else demo_searcher
         started = time.perf_counter()
         d = draft(searcher, case["message"], today=TODAY)
         times.append((time.perf_counter() - started) * 1000)

@@ -7,7 +7,9 @@ import re
 _STEERING = re.compile(
     r"игнорируй|проигнорируй|забудь (?:все |свои )?(?:правила|инструкц)|ты теперь|режим администратор|"
     r"процитируй|сошлись на|напиши,? что|пообещай|system\s*:|ignore (?:all |the |previous |your )?(?:rules|instructions)|"
-    r"you are now|admin mode|developer mode|\bcite\b|promise (?:me )?a|jailbreak|prompt",
+    r"you are now|admin mode|developer mode|\bcite\b|promise (?:me )?a|jailbreak|prompt|промпт|"
+    r"системн\w+ (?:сообщени|инструкц|настро)|выведи|отмени все|сними все|начисли мне|"
+    r"reveal (?:your|the) (?:system|instructions)|disregard",
     re.I,
 )
 
