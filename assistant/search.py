@@ -46,6 +46,7 @@ DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
 SCOPE_WEIGHT = 0.5   # share of the enclosing article's whole-text similarity added to each of its points
 SCOPE_SELF = 0.9     # an article competes with its points on its whole-text similarity times this
+OTHER_AUDIENCE = 0.6  # rank factor for the other side's documents when the writer is guessed
 CANDIDATES = 200     # each channel contributes its best 200 clauses and 200 cases to the fusion
 SEGMENT_CHARS = 220  # sentence windows of a long message are about this long
 AUDIENCES = ("buyer", "seller")
@@ -129,6 +130,7 @@ class Searcher:
         # the lexical index also explains dense hits (matched words), so every mode builds it
         self._lexical = LexicalIndex(Lemmatizer(), texts)
         self._explain = Explainer(self._lexical)
+        self._weights = None
         langs = [d.lang for d in documents]
         self._corpus_lang = max(set(langs), key=langs.count) if langs else "ru"
         self._channels = {Mode.DENSE: (True, False), Mode.LEXICAL: (False, True), Mode.HYBRID: (True, True)}[self.mode]
@@ -147,8 +149,12 @@ class Searcher:
         return self.search_many([text], k=k, doc=doc, audience=audience)[0]
 
     def search_many(self, texts: list[str], k: int = 5, doc: str | None = None,
-                    audience: str | None = None) -> list[SearchResult]:
-        """Search several messages; all their segments are embedded in one batch."""
+                    audience: str | None = None, prefer: str | None = None) -> list[SearchResult]:
+        """Search several messages; all their segments are embedded in one batch.
+
+        ``audience`` keeps only documents for buyers or for sellers; ``prefer`` merely ranks the
+        other side's documents lower (for a guess about who is writing).
+        """
         if doc and doc not in self._shorts:
             raise AssistantError(f"no published document {doc!r}; documents: {', '.join(sorted(self._shorts))}")
         if audience and audience not in AUDIENCES:
@@ -159,6 +165,7 @@ class Searcher:
         dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
         lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [None] * len(flat)
         allowed = self._allowed(doc, audience)
+        self._weights = self._preference(prefer)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
             runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed) for i in range(len(plan))]
@@ -230,6 +237,12 @@ class Searcher:
             mask &= ~self._is_clause | np.isin(self._clause_doc, list(fits))
         return mask
 
+    def _preference(self, prefer: str | None) -> np.ndarray | None:
+        if not prefer:
+            return None
+        other = {d for d, a in self._audience.items() if a in AUDIENCES and a != prefer}
+        return np.where(self._is_clause & np.isin(self._clause_doc, list(other)), OTHER_AUDIENCE, 1.0)
+
     def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray) -> dict[int, float]:
         """Weighted RRF over each channel's top candidates, ranking clauses and cases apart."""
         fused: dict[int, float] = {}
@@ -243,6 +256,8 @@ class Searcher:
                 top = candidates[np.argsort(-scores[candidates], kind="stable")[:CANDIDATES]]
                 for rank, key in enumerate(top.tolist(), start=1):
                     fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
+        if self._weights is not None:
+            fused = {key: score * self._weights[key] for key, score in fused.items()}
         return fused
 
     # --- assembling the answer ---------------------------------------------------------------------

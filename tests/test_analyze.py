@@ -85,3 +85,8 @@ def test_cli_analyze_json(demo_settings, tmp_path, capsys):
     data = json.loads(out)
     assert code == 0 and data["points"] and data["facts"]
     assert all({"sentences", "clause_ids", "deadlines", "kind"} <= set(p) for p in data["points"])
+
+
+def test_who_is_writing_is_guessed_from_their_words(demo_searcher):
+    assert analyze(demo_searcher, "Продаю на площадке, поставку FBO не приняли на склад", today=TODAY).audience == "seller"
+    assert analyze(demo_searcher, "Заказала платье, курьер не привёз", today=TODAY).audience == "buyer"

@@ -101,3 +101,13 @@ def test_cli_json_carries_declined_and_confidence(demo_settings, capsys):
                            "Какая завтра погода в Казани?")
     data = json.loads(out)
     assert code == 0 and data["declined"] is True and 0 <= data["confidence"] < 1
+
+
+def test_a_guessed_writer_ranks_the_other_sides_rules_lower_without_hiding_them(demo_searcher):
+    text = "Заказала платье, привезли не тот размер. Как вернуть и когда придут деньги?"
+    plain = demo_searcher.search(text, k=10)
+    buyer = demo_searcher.search_many([text], k=10, prefer="buyer")[0]
+    rank = lambda r: next(i for i, h in enumerate(r.clauses) if h.doc == "buyer-terms")  # noqa: E731
+    assert rank(buyer) <= rank(plain) and buyer.clauses[0].doc == "buyer-terms"
+    wide = demo_searcher.search_many([text], k=80, prefer="buyer")[0]
+    assert any(h.doc == "marketplace-rules" for h in wide.clauses), "seller rules are ranked lower, not hidden"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..clauses.citation import detect_lang
 from ..schema import Hit
 from ..search import Searcher, split_segments
+from .audience import guess_audience
 from .deadlines import Deadline, due, find_limits
 from .facts import Fact, extract_facts
 
@@ -49,9 +50,10 @@ class Analysis:
     lang: str
     points: list[Point]
     facts: list[Fact]
+    audience: str | None = None   # who seems to be writing: "buyer", "seller" or None
 
     def to_dict(self) -> dict:
-        return {"lang": self.lang, "points": [p.to_dict() for p in self.points],
+        return {"lang": self.lang, "audience": self.audience, "points": [p.to_dict() for p in self.points],
                 "facts": [f.to_dict() for f in self.facts]}
 
 
@@ -97,7 +99,8 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     text = " ".join(text.split())
     facts = extract_facts(text, today)
     segments = split_segments(text, POINT_CHARS)
-    results = searcher.search_many(segments, k=k)
+    audience = guess_audience(text)
+    results = searcher.search_many(segments, k=k, prefer=audience)
     points: list[Point] = []
     by_topic: dict[tuple, Point] = {}
     cursor = 0
@@ -124,4 +127,4 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
         for hit in point.clauses[:2]:
             for limit in find_limits(hit.text):
                 point.deadlines.append(due(limit, start, today))
-    return Analysis(text=text, lang=detect_lang(text), points=points, facts=facts)
+    return Analysis(text=text, lang=detect_lang(text), points=points, facts=facts, audience=audience)

@@ -1,0 +1,30 @@
+"""Who is writing: a seller or a buyer. Rules for the other side are ranked lower, not hidden.
+
+>>> guess_audience("Продаю на площадке, поставка FBO не принята на склад")
+'seller'
+>>> guess_audience("Заказала платье, курьер не привёз, верните деньги")
+'buyer'
+>>> guess_audience("Какая завтра погода?") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+_SELLER = re.compile(
+    r"\bпрода[юёе]\w*|\bселлер\w*|\bмой магазин|\bмои товары|\bмоих товар|\bfbo\b|\bfbs\b|\brfbs\b|поставк\w*|"
+    r"карточк\w*|выплат\w*|комисси\w*|личн\w+ кабинет\w*|\bмодераци\w*|штраф\w*|отгруз\w*|\bsku\b|"
+    r"my (?:shop|store|products)|\bseller\b|\bpayout|\bcommission|\bI sell", re.I)
+_BUYER = re.compile(
+    r"заказал\w*|купил\w*|\bпривез\w*|пункт\w* выдачи|получил\w*|курьер\w*|\bпокупк\w*|"
+    r"верните деньги|\bмне не приш\w*|\bI ordered|\bI bought|my order|\bdelivery\b|\brefund\b|pick-?up point", re.I)
+
+
+def guess_audience(text: str) -> str | None:
+    seller, buyer = len(_SELLER.findall(text)), len(_BUYER.findall(text))
+    if seller > buyer:
+        return "seller"
+    if buyer > seller:
+        return "buyer"
+    return None
