@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from assistant.config import Settings
 from assistant.index import index_paths
 from docs import RULES_V1, write_cases, write_rules
+from test_search import SEED_COMPLAINT
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -24,12 +25,17 @@ def index_dir(tmp_path_factory):
     return settings.index_dir
 
 
-def test_search_shows_clauses_and_cases_as_plain_text(index_dir, monkeypatch):
+def _app(monkeypatch, index_dir) -> AppTest:
     monkeypatch.setenv("ASSISTANT_INDEX", str(index_dir))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=90).run()
     assert not at.exception
+    return at
+
+
+def test_search_shows_clauses_and_cases_as_plain_text(index_dir, monkeypatch):
+    at = _app(monkeypatch, index_dir)
     at.text_area(key="query").input("потеряли посылку, кто вернёт деньги").run()
-    at.button[0].click().run()
+    at.button(key="search").click().run()
     assert not at.exception
     texts = [t.value for t in at.text]
     assert any(t.startswith("Правила, п. 2.") for t in texts)
@@ -37,13 +43,24 @@ def test_search_shows_clauses_and_cases_as_plain_text(index_dir, monkeypatch):
 
 
 def test_script_in_a_document_is_shown_literally(index_dir, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_INDEX", str(index_dir))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = _app(monkeypatch, index_dir)
     at.text_area(key="query").input("текст script alert").run()
     at.slider[0].set_value(20).run()
-    at.button[0].click().run()
+    at.button(key="search").click().run()
     assert any("<script>alert(1)</script>" in t.value for t in at.text)
     assert not any("<script>" in (m.value or "") for m in at.markdown)
+
+
+def test_draft_appears_with_verified_citations_and_edits_are_checked_again(demo_settings, monkeypatch):
+    at = _app(monkeypatch, demo_settings.index_dir)
+    at.text_area(key="message").input(SEED_COMPLAINT).run()
+    at.button(key="make_draft").click().run()
+    assert not at.exception
+    draft_text = at.text_area(key="edited").value
+    assert "48213-0917" in draft_text and "Правила площадки, п. 5." in draft_text
+    assert any(t.value.startswith("✓ Правила площадки, п.") for t in at.text)
+    at.text_area(key="edited").input(draft_text + " Ценим вашу обратную связь, ожидайте.").run()
+    assert any("Шаблонная фраза: ценим вашу обратную связь" in t.value for t in at.text)
 
 
 def test_missing_index_is_a_message_not_a_traceback(tmp_path, monkeypatch):
