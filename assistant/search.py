@@ -85,7 +85,7 @@ def split_segments(text: str, size: int = 0) -> list[str]:
     from razdel import sentenize
 
     sentences = [s.text.strip() for s in sentenize(" ".join(text.split())) if s.text.strip()]
-    return pack(sentences, size or SEGMENT_CHARS) or [text]
+    return pack(sentences, size or SEGMENT_CHARS, cut_long=False) or [text]
 
 
 class Searcher:

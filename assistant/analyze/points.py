@@ -98,7 +98,8 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     today = today or dt.date.today()
     text = " ".join(text.split())
     facts = extract_facts(text, today)
-    segments = split_segments(text, POINT_CHARS)
+    # a greeting or a thank-you alone is not a point
+    segments = [s for s in split_segments(text, POINT_CHARS) if searcher.lemmas(s)] or [text]
     audience = guess_audience(text)
     results = searcher.search_many(segments, k=k, prefer=audience)
     points: list[Point] = []

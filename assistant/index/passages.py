@@ -7,10 +7,10 @@ import re
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
 
 
-def pack(pieces, budget: int) -> list[str]:
+def pack(pieces, budget: int, cut_long: bool = True) -> list[str]:
     """Join consecutive pieces with spaces into chunks of at most ``budget`` characters.
 
-    A piece longer than the budget is cut at a space first. Breaks fall only between
+    A piece longer than the budget is cut at a space first (or kept whole: ``cut_long=False``). Breaks fall only between
     pieces, so editing one piece changes only the chunk that holds it.
 
     >>> pack(["Первое.", "Второе.", "Третье предложение."], 20)
@@ -19,7 +19,7 @@ def pack(pieces, budget: int) -> list[str]:
     chunks: list[str] = []
     current = ""
     for piece in pieces:
-        while len(piece) > budget:
+        while cut_long and len(piece) > budget:
             cut = piece.rfind(" ", 0, budget)
             cut = cut if cut > budget // 2 else budget
             if current:
