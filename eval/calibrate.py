@@ -49,13 +49,33 @@ def main() -> int:
         labels.append(1.0 if item.gold else 0.0)
     x, y = np.array(feats), np.array(labels)
     print(f"items: {int(y.sum())} answerable, {int((1 - y).sum())} off-topic")
-    full = _fit(x, y, "full")
-    dense = _fit(x[:, :2], y, "dense only (when BM25 finds nothing)")
-    print(f"DEFAULT_CALIBRATION = Calibration({full}, dense_only=Calibration({dense}))")
+    # the searcher uses the full model only where BM25 found something in the message's language
+    lexical = x[:, 2] > 0
+    dense_w, dense_t = _fit(x[:, :2], y, "dense only (when BM25 finds nothing)")
+    full_w, _ = _fit(x[lexical], y[lexical], "full (BM25 found something)")
+    # one threshold for the full model such that, with the dense-only model deciding the rest,
+    # at most 5 % of all answerable items are declined
+    dense_declined = (1 / (1 + np.exp(-(dense_w[0] + x[:, :2] @ dense_w[1:]))) < dense_t) & ~lexical
+    conf = 1 / (1 + np.exp(-(full_w[0] + x @ full_w[1:])))
+    threshold = 0.0
+    for t in sorted(set(np.round(conf[lexical], 4))):
+        declined = np.where(lexical, conf < t, dense_declined)
+        if declined[y == 1].mean() <= MAX_ANSWERABLE_DECLINED:
+            threshold = float(t)
+    declined = np.where(lexical, conf < threshold, dense_declined)
+    print(f"combined at {threshold:.4f}: off-topic {declined[y == 0].mean():.2f}, answerable {declined[y == 1].mean():.2f}")
+    print(f"DEFAULT_CALIBRATION = Calibration({_spell(full_w, threshold)}, "
+          f"dense_only=Calibration({_spell(dense_w, dense_t)}))")
     return 0
 
 
-def _fit(x: np.ndarray, y: np.ndarray, name: str) -> str:
+def _spell(w: np.ndarray, threshold: float) -> str:
+    w_lexical = w[3] if len(w) > 3 else 0.0
+    return (f"bias={w[0]:.3f}, w_own={w[1]:.3f}, w_scope={w[2]:.3f}, w_lexical={w_lexical:.3f}, "
+            f"threshold={threshold:.4f}")
+
+
+def _fit(x: np.ndarray, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
     w = fit_logistic(x, y, l2=1e-3)
     conf = 1 / (1 + np.exp(-(w[0] + x @ w[1:])))
     answerable, offtopic = conf[y == 1], conf[y == 0]
@@ -65,9 +85,7 @@ def _fit(x: np.ndarray, y: np.ndarray, name: str) -> str:
             threshold = float(t)
     print(f"{name}: declined at {threshold:.4f}: off-topic {(offtopic < threshold).mean():.2f}, "
           f"answerable {(answerable < threshold).mean():.2f}")
-    w_lexical = w[3] if len(w) > 3 else 0.0
-    return (f"bias={w[0]:.3f}, w_own={w[1]:.3f}, w_scope={w[2]:.3f}, w_lexical={w_lexical:.3f}, "
-            f"threshold={threshold:.4f}")
+    return w, threshold
 
 
 if __name__ == "__main__":
