@@ -130,7 +130,6 @@ class Searcher:
         # the lexical index also explains dense hits (matched words), so every mode builds it
         self._lexical = LexicalIndex(Lemmatizer(), texts)
         self._explain = Explainer(self._lexical)
-        self._weights = None
         langs = [d.lang for d in documents]
         self._corpus_lang = max(set(langs), key=langs.count) if langs else "ru"
         self._channels = {Mode.DENSE: (True, False), Mode.LEXICAL: (False, True), Mode.HYBRID: (True, True)}[self.mode]
@@ -165,10 +164,10 @@ class Searcher:
         dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
         lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [None] * len(flat)
         allowed = self._allowed(doc, audience)
-        self._weights = self._preference(prefer)
+        weights = self._preference(prefer)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
-            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed) for i in range(len(plan))]
+            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights) for i in range(len(plan))]
             results.append(self._merge(text, plan, runs, dense[pos], lexical[pos], raw[pos], k, allowed))
             pos += len(plan)
         return results
@@ -182,8 +181,7 @@ class Searcher:
         """Dense scores for every query of every plan. A long message is embedded only through its
         segments (the encoder would cut it at 512 tokens anyway); its own scores are their maximum."""
         wanted = [plan[1:] if len(plan) > 1 else plan for plan in plans]
-        scores = self._dense([q for w in wanted for q in w])
-        raws = self._raw
+        scores, raws = self._dense([q for w in wanted for q in w])
         dense, raw, pos = [], [], 0
         for plan, w in zip(plans, wanted):
             part, part_raw = scores[pos:pos + len(w)], raws[pos:pos + len(w)]
@@ -195,7 +193,7 @@ class Searcher:
             pos += len(w)
         return dense, raw
 
-    def _dense(self, texts: list[str]) -> list[np.ndarray]:
+    def _dense(self, texts: list[str]) -> tuple[list[np.ndarray], list[tuple[float, float]]]:
         """Cosine per key: a clause's own best passage, plus a share of its article's whole-text score.
 
         Exact: the index is a flat inner-product one and every row is scored; rows come
@@ -204,11 +202,11 @@ class Searcher:
         n = len(self._keys)
         total = self.index.faiss.ntotal
         if total == 0:
-            return [np.full(n, -1.0, dtype=np.float32) for _ in texts]
+            return [np.full(n, -1.0, dtype=np.float32) for _ in texts], [(0.0, 0.0)] * len(texts)
         vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
         scores, rows = self.index.faiss.search(vectors, total)
         out = []
-        self._raw = []   # (best own clause cosine, best article cosine) per query, for the confidence
+        raw = []   # (best own clause cosine, best article cosine) per query, for the confidence
         for row_scores, row_ids in zip(scores, rows):
             keys, scope = self._row_key[row_ids], self._row_scope[row_ids]
             own = np.full(n, -1.0, dtype=np.float32)
@@ -217,12 +215,12 @@ class Searcher:
                 uniq, first = np.unique(keys[mask], return_index=True)
                 target[uniq] = row_scores[mask][first]
             has_whole = ~np.isnan(whole)
-            self._raw.append((float(own[self._is_clause].max(initial=0.0)), float(np.nanmax(whole, initial=0.0))))
+            raw.append((float(own[self._is_clause].max(initial=0.0)), float(np.nanmax(whole, initial=0.0))))
             own[has_whole] = np.maximum(own[has_whole], SCOPE_SELF * whole[has_whole])
             parent_whole = np.where(self._parent >= 0, whole[self._parent], np.nan)
             own += np.where(np.isnan(parent_whole), 0.0, SCOPE_WEIGHT * parent_whole).astype(np.float32)
             out.append(own)
-        return out
+        return out, raw
 
     def _lexical_scores(self, text: str) -> np.ndarray:
         return self._lexical.scores(text)[0]
@@ -243,7 +241,8 @@ class Searcher:
         other = {d for d, a in self._audience.items() if a in AUDIENCES and a != prefer}
         return np.where(self._is_clause & np.isin(self._clause_doc, list(other)), OTHER_AUDIENCE, 1.0)
 
-    def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray) -> dict[int, float]:
+    def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray,
+              weights: np.ndarray | None = None) -> dict[int, float]:
         """Weighted RRF over each channel's top candidates, ranking clauses and cases apart."""
         fused: dict[int, float] = {}
         for weight, scores, floor in ((DENSE_WEIGHT, dense, -1.0), (LEXICAL_WEIGHT, lexical, 0.0)):
@@ -256,8 +255,8 @@ class Searcher:
                 top = candidates[np.argsort(-scores[candidates], kind="stable")[:CANDIDATES]]
                 for rank, key in enumerate(top.tolist(), start=1):
                     fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
-        if self._weights is not None:
-            fused = {key: score * self._weights[key] for key, score in fused.items()}
+        if weights is not None:
+            fused = {key: score * weights[key] for key, score in fused.items()}
         return fused
 
     # --- assembling the answer ---------------------------------------------------------------------
