@@ -73,6 +73,8 @@ def draft_page(searcher: Searcher) -> None:
                     st.text(f"{hit.citation}: {hit.extra.get('best_sentence') or hit.text}")
                 for deadline in point.deadlines[:2]:
                     st.text("Срок: " + deadline.sentence_ru())
+                for case in [c for c in point.cases if not c.extra.get("templated")][:1]:
+                    st.text(f"Похожее обращение {case.id}: {case.extra.get('outcome', '')}")
 
 
 def search_page(searcher: Searcher) -> None:

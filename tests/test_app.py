@@ -59,6 +59,7 @@ def test_draft_appears_with_verified_citations_and_edits_are_checked_again(demo_
     draft_text = at.text_area(key="edited").value
     assert "48213-0917" in draft_text and "Правила площадки, п. 5." in draft_text
     assert any(t.value.startswith("✓ Правила площадки, п.") for t in at.text)
+    assert any(t.value.startswith("Похожее обращение C-") for t in at.text), "how similar cases were resolved"
     at.text_area(key="edited").input(draft_text + " Ценим вашу обратную связь, ожидайте.").run()
     assert any("Шаблонная фраза: ценим вашу обратную связь" in t.value for t in at.text)
 
