@@ -315,22 +315,7 @@ def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progr
     Roles: ``self`` (a clause with its headings), ``scope`` (a unit with children, as a
     whole), ``case`` (a past message).
     """
-    units: list[tuple[str, str, str, str, str]] = []   # kind, doc, ref, role, passage text
-    docs = {d: (t, s) for d, t, s in db.execute("SELECT doc, title, short FROM documents WHERE published = 1")}
-    clause_rows = db.execute(
-        "SELECT c.doc, c.id, c.path, c.title, c.text, c.parents, c.repealed FROM clauses c JOIN documents d "
-        "ON d.doc = c.doc AND d.version = c.version AND d.published = 1 ORDER BY c.doc, c.ord").fetchall()
-    below = _descendants(clause_rows)
-    for doc, cid, path, title, text, parents, repealed in clause_rows:
-        if repealed:
-            continue   # kept and shown, but never retrieved
-        args = (docs[doc][0], json.loads(parents), json.loads(path), title)
-        units.extend(("clause", doc, cid, "self", p) for p in clause_passages(*args, text, embedder.max_chars))
-        if cid in below:
-            parts = ([text] if text else []) + below[cid]
-            units.extend(("clause", doc, cid, "scope", p) for p in scope_passages(*args, parts, embedder.max_chars))
-    for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
-        units.extend(("case", source, cid, "case", p) for p in case_passages(message, embedder.max_chars))
+    units = passage_units(db, embedder.max_chars)
     cache = EmbeddingCache(index_dir / "cache.sqlite", embedder.id, embedder.dim)
     try:
         vectors, embedded = cache.embed([u[4] for u in units], embedder.passages,
@@ -343,6 +328,27 @@ def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progr
     db.executemany("INSERT INTO vectors VALUES (?,?,?,?,?)",
                    [(i, k, d, r, role) for i, (k, d, r, role, _) in enumerate(units)])
     return vectors
+
+
+def passage_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
+    """(kind, doc, ref, role, passage text) for every vector row, in row order."""
+    units: list[tuple[str, str, str, str, str]] = []
+    docs = {d: (t, s) for d, t, s in db.execute("SELECT doc, title, short FROM documents WHERE published = 1")}
+    clause_rows = db.execute(
+        "SELECT c.doc, c.id, c.path, c.title, c.text, c.parents, c.repealed FROM clauses c JOIN documents d "
+        "ON d.doc = c.doc AND d.version = c.version AND d.published = 1 ORDER BY c.doc, c.ord").fetchall()
+    below = _descendants(clause_rows)
+    for doc, cid, path, title, text, parents, repealed in clause_rows:
+        if repealed:
+            continue   # kept and shown, but never retrieved
+        args = (docs[doc][0], json.loads(parents), json.loads(path), title)
+        units.extend(("clause", doc, cid, "self", p) for p in clause_passages(*args, text, max_chars))
+        if cid in below:
+            parts = ([text] if text else []) + below[cid]
+            units.extend(("clause", doc, cid, "scope", p) for p in scope_passages(*args, parts, max_chars))
+    for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
+        units.extend(("case", source, cid, "case", p) for p in case_passages(message, max_chars))
+    return units
 
 
 def _manifest(db, embedder: Embedder, n_vectors: int) -> dict:
