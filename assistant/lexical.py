@@ -87,9 +87,40 @@ class LexicalIndex:
         df = self._df.get(lemma, 0)
         return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5))) if df else 0.0
 
-    def scores(self, text: str) -> tuple[np.ndarray, set[str]]:
+    def scores(self, text: str, expand=None) -> tuple[np.ndarray, set[str]]:
         """BM25 scores for ``text`` against every indexed text, and the query lemmas that exist in the corpus."""
-        query = [t for t in self.lemmatizer.tokens(text) if t in self._vocab]
+        tokens = self.lemmatizer.tokens(text)
+        if expand is not None:
+            tokens = expand(tokens)
+        query = [t for t in tokens if t in self._vocab]
         if not query:
             return np.zeros(self.size, dtype=np.float32), set()
         return np.asarray(self._bm25.get_scores(query), dtype=np.float32), set(query)
+
+
+class Synonyms:
+    """Lay words → legal terms from a two-column file (``corpus/synonyms.tsv``), matched on lemmas.
+
+    >>> syn = Synonyms(Lemmatizer(), [("вернуть деньги", "возврат уплаченной суммы")])   # doctest: +SKIP
+    >>> syn(["хотеть", "вернуть", "деньга"])                                               # doctest: +SKIP
+    ['хотеть', 'вернуть', 'деньга', 'возврат', 'уплатить', 'сумма']
+    """
+
+    def __init__(self, lemmatizer: Lemmatizer, pairs: list[tuple[str, str]]) -> None:
+        self.rules = [(set(lemmatizer.tokens(lay)), lemmatizer.tokens(legal)) for lay, legal in pairs]
+        self.rules = [(lay, legal) for lay, legal in self.rules if lay and legal]
+
+    @classmethod
+    def load(cls, lemmatizer: Lemmatizer, path) -> "Synonyms":
+        pairs = []
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip() and not line.startswith("#") and "\t" in line:
+                    lay, legal = line.split("\t", 1)
+                    pairs.append((lay, legal))
+        return cls(lemmatizer, pairs)
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        present = set(tokens)
+        extra = [t for lay, legal in self.rules if lay <= present for t in legal]
+        return tokens + extra

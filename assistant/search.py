@@ -29,7 +29,7 @@ from enum import Enum
 
 import numpy as np
 
-from .config import Settings
+from .config import REPO_ROOT, Settings
 from .confidence import DEFAULT_CALIBRATION, NEVER_DECLINE, Calibration
 from .clauses.citation import detect_lang
 from .embed import Embedder, make_embedder
@@ -37,10 +37,11 @@ from .errors import AssistantError, IndexError_
 from .explain import Explainer
 from .index.passages import clause_passages, pack
 from .index.store import Index
-from .lexical import Lemmatizer, LexicalIndex
+from .lexical import Lemmatizer, LexicalIndex, Synonyms
 from .references import find_references, resolve
 from .schema import Hit
 
+SYNONYMS = REPO_ROOT / "corpus" / "synonyms.tsv"   # lay words → legal terms for the lexical channel
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
@@ -129,6 +130,8 @@ class Searcher:
                  for c in self._clauses.values()] + [c.message for c in self._cases.values()]
         # the lexical index also explains dense hits (matched words), so every mode builds it
         self._lexical = LexicalIndex(Lemmatizer(), texts)
+        # the expansion is part of the system; the single-channel baselines search plain BM25
+        self._synonyms = Synonyms.load(self._lexical.lemmatizer, SYNONYMS) if self.mode is Mode.HYBRID else None
         self._explain = Explainer(self._lexical)
         langs = [d.lang for d in documents]
         self._corpus_lang = max(set(langs), key=langs.count) if langs else "ru"
@@ -223,7 +226,7 @@ class Searcher:
         return out, raw
 
     def _lexical_scores(self, text: str) -> np.ndarray:
-        return self._lexical.scores(text)[0]
+        return self._lexical.scores(text, self._synonyms)[0]
 
     def _allowed(self, doc: str | None, audience: str | None) -> np.ndarray:
         """Mask over keys: cases always, clauses of the chosen document and audience."""

@@ -111,3 +111,13 @@ def test_a_guessed_writer_ranks_the_other_sides_rules_lower_without_hiding_them(
     assert rank(buyer) <= rank(plain) and buyer.clauses[0].doc == "buyer-terms"
     wide = demo_searcher.search_many([text], k=80, prefer="buyer")[0]
     assert any(h.doc == "marketplace-rules" for h in wide.clauses), "seller rules are ranked lower, not hidden"
+
+
+def test_lay_words_are_expanded_to_legal_terms_for_bm25(demo_searcher):
+    from assistant.lexical import Synonyms
+
+    lemmatizer = demo_searcher._lexical.lemmatizer
+    synonyms = Synonyms(lemmatizer, [("вернуть деньги", "возврат уплаченной денежной суммы")])
+    tokens = lemmatizer.tokens("Хочу вернуть деньги за куртку")
+    assert set(lemmatizer.tokens("возврат уплаченной денежной суммы")) <= set(synonyms(tokens))
+    assert synonyms(lemmatizer.tokens("деньги пришли")) == lemmatizer.tokens("деньги пришли"), "all lay words needed"
