@@ -36,7 +36,7 @@ class Clause:
     """A numbered unit of a rules document, citable on its own.
 
     ``id`` is stable across versions (document id + numbering), so versions can be
-    compared clause by clause; ``uid`` adds the version.
+    compared clause by clause.
     """
 
     id: str
@@ -52,10 +52,6 @@ class Clause:
     order: int = 0
 
     @property
-    def uid(self) -> str:
-        return f"{self.id}@{self.version}"
-
-    @property
     def label(self) -> str:
         """The heading line as a reader sees it, e.g. ``3.2.1.`` or ``Статья 26.1. Дистанционный …``."""
         last = self.path[-1] if self.path else ""
@@ -65,11 +61,6 @@ class Clause:
     def full_text(self) -> str:
         return " ".join(p for p in (self.title, self.text) if p and p != self.text) or self.text
 
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["path"] = list(self.path)
-        d["parents"] = list(self.parents)
-        return d
 
 
 @dataclass(frozen=True)
@@ -88,12 +79,6 @@ class Case:
     cited: tuple[str, ...] = ()
     templated: bool = False
     version: str = ""
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["tags"] = list(self.tags)
-        d["cited"] = list(self.cited)
-        return d
 
 
 @dataclass(frozen=True)
