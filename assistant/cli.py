@@ -268,7 +268,7 @@ def cmd_eval(args, settings: Settings) -> int:
     for mode in args.modes.split(","):
         if mode == ChunkBaseline.mode:
             bar = _Bar(not args.json)
-            searcher = ChunkBaseline(base, progress=lambda d, t: bar("embed chunks", d, t))
+            searcher = ChunkBaseline(base, progress=lambda d, t, bar=bar: bar("embed chunks", d, t))
             bar.close()
         elif mode in {m.value for m in Mode}:
             searcher = base if mode == Mode.DENSE.value else Searcher(base.index, base.embedder, mode)

@@ -11,7 +11,7 @@ import pytest
 from assistant.config import Settings
 from assistant.index import index_paths
 from assistant.index.store import Index, current_name
-from docs import run_cli, write_cases, write_rules
+from docs import run_cli, write_rules
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 

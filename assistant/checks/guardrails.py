@@ -44,7 +44,8 @@ def load_rules(path: Path = GUARDRAILS) -> tuple[Rule, ...]:
 
 def check_guardrails(text: str, cited_ids: list[str], searcher, rules: tuple[Rule, ...] | None = None) -> list[Violation]:
     rules = load_rules() if rules is None else rules
-    cited_text = " ".join(searcher.clause(cid).full_text().lower() for cid in cited_ids if searcher.clause(cid))
+    clauses = [searcher.clause(cid) for cid in cited_ids]
+    cited_text = " ".join(c.full_text().lower() for c in clauses if c is not None)
     out = []
     for sentence in _SENTENCE.split(" ".join(text.split())):
         for rule in rules:
