@@ -38,6 +38,17 @@ class Settings:
     max_pdf_pages: int = 2000
     keep_snapshots: int = 5
     shared_dir: Path = field(default_factory=lambda: REPO_ROOT.parent / "shared")
+    maintainer_token: str = ""   # empty: the maintainer page allows nothing (Streamlit secrets may set it too)
+
+    @property
+    def accepted_file(self) -> Path:
+        """Replies agents accepted; they become past cases at the next reindex of this file."""
+        return self.index_dir / "accepted.jsonl"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Rules files uploaded on the maintainer page, kept so a published version can be traced to its file."""
+        return self.index_dir / "uploads"
 
     @classmethod
     def resolve(cls, index: str | os.PathLike | None = None, model: str | None = None) -> "Settings":
@@ -49,6 +60,7 @@ class Settings:
             max_pdf_pages=_env_int("ASSISTANT_MAX_PDF_PAGES", 2000),
             keep_snapshots=_env_int("ASSISTANT_KEEP_SNAPSHOTS", 5),
             shared_dir=Path(os.environ.get("ASSISTANT_SHARED") or REPO_ROOT.parent / "shared"),
+            maintainer_token=os.environ.get("ASSISTANT_MAINTAINER_TOKEN", ""),
         )
 
     def with_(self, **changes) -> "Settings":

@@ -84,9 +84,18 @@ def diff_versions(index: Index, doc: str, old: str | None = None, new: str | Non
     for v in (old, new):
         if v not in versions:
             raise AssistantError(f"{doc} has no version {v!r}; versions: {', '.join(versions)}")
-    a = {c.id: c for c in index.clauses(doc, old)}
-    b = {c.id: c for c in index.clauses(doc, new)}
-    result = VersionDiff(doc, old, new)
+    return diff_clauses(doc, old, new, index.clauses(doc, old), index.clauses(doc, new), index.cases())
+
+
+def diff_clauses(doc: str, old_version: str, new_version: str, old: list[Clause], new: list[Clause],
+                 cases=()) -> VersionDiff:
+    """Clause-by-clause comparison of two lists, and the past replies (``cases``) citing what changed.
+
+    Used for versions already in the index and for an uploaded file before it is published.
+    """
+    a = {c.id: c for c in old}
+    b = {c.id: c for c in new}
+    result = VersionDiff(doc, old_version, new_version)
     for cid, c in b.items():
         if cid not in a:
             result.added.append(Change(cid, c.citation, None, c, [("+", c.full_text())]))
@@ -98,7 +107,7 @@ def diff_versions(index: Index, doc: str, old: str | None = None, new: str | Non
         if cid not in b:
             result.removed.append(Change(cid, c.citation, c, None, [("-", c.full_text())]))
     touched = {c.id for c in result.changed + result.removed}
-    for case in index.cases():
+    for case in cases:
         hit = [cid for cid in case.cited if cid in touched]
         if hit:
             result.affected_cases[case.id] = hit

@@ -2,11 +2,15 @@
 injection, and complaints answered by the real laws). Marketplace cases run on the demo corpus's
 index (what an agent's deployment holds); ``law`` cases on the index of the laws plus the demo corpus.
 
-    .venv/bin/python benchmarks/bench_drafts.py [--json OUT] [--by-case]
+    .venv/bin/python benchmarks/bench_drafts.py [--cases eval/drafts.jsonl] [--json OUT] [--by-case]
 
-Reports, per kind and overall: points covered with a correct citation, facts repeated,
-citations verified, template score, guardrail and must-not violations, and composer
-latency. The same run also scores a baseline that cites the single top search hit for
+Reports, per kind and overall: points covered with a citation of the right article
+(``coverage``) and of the labelled clause itself (``exact``), facts repeated, citations
+verified, template score, guardrail and must-not violations, and composer latency.
+A law's points are what lawyers argue at the article level, so citing ст. 26.1, п. 1 for a
+point labelled ст. 26.1, п. 4 is the right article but not the exact clause. Marketplace-rule
+units are already narrow, so there both figures accept only the labelled clause or one of its
+sub-clauses (5.3/а) or 5.3.1 for 5.3). The same run also scores a baseline that cites the single top search hit for
 the whole message (what a plain "search and paste" assistant would do).
 """
 
@@ -31,11 +35,23 @@ from assistant.search import Searcher  # noqa: E402
 TODAY = dt.date(2026, 11, 25)
 
 
+def within(cited: str, gold: str) -> bool:
+    """The labelled clause itself or one of its sub-clauses."""
+    return cited == gold or cited.startswith((gold + "/", gold + "."))
+
+
+def article(clause_id: str) -> str:
+    """A law clause's article («zozpp:ст26.1/4» → «zozpp:ст26.1»); other ids are their own unit."""
+    doc, _, rest = clause_id.partition(":")
+    return f"{doc}:{rest.split('/')[0]}" if rest.startswith("ст") else clause_id
+
+
 def score(case: dict, text: str, cited_ids: set[str], checks) -> dict:
     points = [p for p in case["points"] if p["clauses"]]
-    covered = sum(1 for p in points if cited_ids & set(p["clauses"]))
+    exact = sum(1 for p in points if any(within(c, g) for c in cited_ids for g in p["clauses"]))
+    covered = sum(1 for p in points if any(within(article(c), article(g)) for c in cited_ids for g in p["clauses"]))
     facts = sum(1 for f in case["facts"] if f in text)
-    return {"id": case["id"], "kind": case["kind"], "points": len(points), "covered": covered,
+    return {"id": case["id"], "kind": case["kind"], "points": len(points), "covered": covered, "exact": exact,
             "facts": len(case["facts"]), "facts_found": facts,
             "citations": len(checks.citations) if checks else 0,
             "citations_ok": sum(c.ok for c in checks.citations) if checks else 0,
@@ -49,6 +65,7 @@ def summarise(rows: list[dict]) -> dict:
     facts = sum(r["facts"] for r in rows) or 1
     cits = sum(r["citations"] for r in rows)
     return {"cases": len(rows), "point_coverage": round(sum(r["covered"] for r in rows) / points, 3),
+            "exact_coverage": round(sum(r["exact"] for r in rows) / points, 3),
             "facts_mentioned": round(sum(r["facts_found"] for r in rows) / facts, 3),
             "citations_verified": round(sum(r["citations_ok"] for r in rows) / cits, 3) if cits else None,
             "template_score": round(statistics.mean(r["template"] for r in rows), 3),
@@ -60,6 +77,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json")
     ap.add_argument("--by-case", action="store_true")
+    ap.add_argument("--cases", type=Path, default=REPO_ROOT / "eval" / "drafts.jsonl",
+                    help="a drafts file in the format of eval/drafts.jsonl")
     args = ap.parse_args()
     settings = Settings.resolve()
     if not (settings.shared_dir / "corpora").is_dir():
@@ -69,7 +88,7 @@ def main() -> int:
     demo_dir = settings.index_dir.parent / "bench-demo-index"
     index_paths([REPO_ROOT / "corpus"], settings.with_(index_dir=demo_dir))
     demo_searcher = Searcher.open(settings.with_(index_dir=demo_dir))
-    cases = [json.loads(line) for line in (REPO_ROOT / "eval" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
+    cases = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines()
              if line.strip()]
     rows, baseline, times = [], [], []
     for case in cases:
@@ -88,12 +107,12 @@ def main() -> int:
                "baseline_top_hit": summarise(baseline),
                "latency_ms": {"p50": round(statistics.median(times), 1),
                               "p95": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}}
-    head = f"{'':18} {'cases':>5} {'coverage':>8} {'facts':>6} {'cit.ok':>6} {'templ':>6} {'guard':>5} {'mustnot':>7}"
+    head = f"{'':18} {'cases':>5} {'coverage':>8} {'exact':>6} {'facts':>6} {'cit.ok':>6} {'templ':>6} {'guard':>5} {'mustnot':>7}"
     print(head)
     for name, s in [("overall", figures["overall"]), *figures["by_kind"].items(),
                     ("baseline top hit", figures["baseline_top_hit"])]:
         cit = "n/a" if s["citations_verified"] is None else f"{s['citations_verified']:.2f}"
-        print(f"{name:18} {s['cases']:>5} {s['point_coverage']:>8.2f} {s['facts_mentioned']:>6.2f} {cit:>6} "
+        print(f"{name:18} {s['cases']:>5} {s['point_coverage']:>8.2f} {s['exact_coverage']:>6.2f} {s['facts_mentioned']:>6.2f} {cit:>6} "
               f"{s['template_score']:>6.2f} {s['guardrail_violations']:>5} {s['must_not_violations']:>7}")
     print(f"composer latency p50 {figures['latency_ms']['p50']} ms, p95 {figures['latency_ms']['p95']} ms "
           f"(target p95 < 1500 ms)")

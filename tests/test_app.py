@@ -1,7 +1,8 @@
-"""The Streamlit page, driven by streamlit.testing against a real index."""
+"""The Streamlit pages, driven by streamlit.testing against real indexes on disk."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,46 +10,56 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.config import Settings
 from assistant.index import index_paths
+from assistant.index.store import current_name
+from assistant.search import Searcher
 from docs import RULES_V1, write_cases, write_rules
 from test_search import SEED_COMPLAINT
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TOKEN = "maintainer-secret"
+XSS = "4.3. Текст <script>alert(1)</script> и <img src=x onerror=alert(2)> с **звёздами** и [ссылкой](http://x)."
+RULES = RULES_V1.replace("4.2. После 60 дней", XSS + "\n\n4.2. После 60 дней")
+CHANGED = RULES.replace("в течение 30 календарных дней", "в течение 20 календарных дней")
+
+
+def _small_index(root: Path) -> Settings:
+    rules = write_rules(root, RULES)
+    settings = Settings.resolve(index=root / "index")
+    index_paths([rules, write_cases(root)], settings, overrides={"doc": "rules", "short": "Правила"})
+    return settings
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("app")
-    rules = write_rules(root, RULES_V1.replace(
-        "4.2. После 60 дней", "4.3. Текст <script>alert(1)</script> и <img src=x onerror=alert(2)>.\n\n4.2. После 60 дней"))
-    settings = Settings.resolve(index=root / "index")
-    index_paths([rules, write_cases(root)], settings, overrides={"doc": "rules", "short": "Правила"})
-    return settings.index_dir
+def shared_index(tmp_path_factory) -> Path:
+    """Read-only for the tests that use it."""
+    return _small_index(tmp_path_factory.mktemp("app")).index_dir
 
 
-def _app(monkeypatch, index_dir) -> AppTest:
+@pytest.fixture()
+def own_index(tmp_path) -> Settings:
+    """A fresh index for a test that writes (accepts, publishes)."""
+    return _small_index(tmp_path)
+
+
+def _app(monkeypatch, index_dir, *, token: str | None = None, **query) -> AppTest:
     monkeypatch.setenv("ASSISTANT_INDEX", str(index_dir))
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    monkeypatch.delenv("ASSISTANT_LLM_URL", raising=False)
+    if token is None:
+        monkeypatch.delenv("ASSISTANT_MAINTAINER_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("ASSISTANT_MAINTAINER_TOKEN", token)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.run()
     assert not at.exception
     return at
 
 
-def test_search_shows_clauses_and_cases_as_plain_text(index_dir, monkeypatch):
-    at = _app(monkeypatch, index_dir)
-    at.text_area(key="query").input("потеряли посылку, кто вернёт деньги").run()
-    at.button(key="search").click().run()
-    assert not at.exception
-    texts = [t.value for t in at.text]
-    assert any(t.startswith("Правила, п. 2.") for t in texts)
-    assert any("T-1" in t for t in texts)
+def _texts(at) -> list[str]:
+    return [t.value for t in at.text]
 
 
-def test_script_in_a_document_is_shown_literally(index_dir, monkeypatch):
-    at = _app(monkeypatch, index_dir)
-    at.text_area(key="query").input("текст script alert").run()
-    at.slider[0].set_value(20).run()
-    at.button(key="search").click().run()
-    assert any("<script>alert(1)</script>" in t.value for t in at.text)
-    assert not any("<script>" in (m.value or "") for m in at.markdown)
+# --- agent page ---------------------------------------------------------------------------------------------
 
 
 def test_draft_appears_with_verified_citations_and_edits_are_checked_again(demo_settings, monkeypatch):
@@ -57,11 +68,157 @@ def test_draft_appears_with_verified_citations_and_edits_are_checked_again(demo_
     at.button(key="make_draft").click().run()
     assert not at.exception
     draft_text = at.text_area(key="edited").value
-    assert "48213-0917" in draft_text and "Правила площадки, п. 5." in draft_text
-    assert any(t.value.startswith("✓ Правила площадки, п.") for t in at.text)
-    assert any(t.value.startswith("Похожее обращение C-") for t in at.text), "how similar cases were resolved"
+    assert "48213-0917" in draft_text and "Правила площадки, п. " in draft_text
+    assert any(t.startswith("✓ Правила площадки, п.") for t in _texts(at))
+    assert not any(t.startswith("✗") for t in _texts(at))
+    assert any(e.label.startswith("Похожее обращение C-") for e in at.expander), "how similar cases were resolved"
+    assert at.code[0].value == draft_text, "the copy box holds the draft"
     at.text_area(key="edited").input(draft_text + " Ценим вашу обратную связь, ожидайте.").run()
-    assert any("Шаблонная фраза: ценим вашу обратную связь" in t.value for t in at.text)
+    assert any("Шаблонная фраза: ценим вашу обратную связь" in t for t in _texts(at))
+    assert any(":red-background[Ценим вашу обратную связь]" in m.value for m in at.markdown), "highlighted in the text"
+
+
+def test_accept_stores_the_reply_and_it_becomes_a_searchable_case(own_index, monkeypatch):
+    at = _app(monkeypatch, own_index.index_dir, token=TOKEN)
+    at.text_area(key="message").input("Посылку потеряли, прошло 15 дней после плановой даты. Кто заплатит?").run()
+    at.selectbox(key="channel").set_value("почта")
+    at.text_input(key="order").input("99117-0042").run()
+    at.button(key="make_draft").click().run()
+    draft_text = at.text_area(key="edited").value
+    assert "99117-0042" in draft_text, "the order number typed beside the message is used"
+    final = draft_text + " Компенсацию переведём на ваш счёт продавца."
+    at.text_area(key="edited").input(final).run()
+    at.button(key="accept").click().run()
+    assert not at.exception
+    assert at.success and "Сохранено как A-" in at.success[0].value
+    record = json.loads(own_index.accepted_file.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["reply"] == final and record["draft"] == draft_text and record["edited"]
+    assert record["channel"] == "почта" and record["order"] == "99117-0042"
+    assert record["cited"] and record["points"], "the citations and points are kept with the reply"
+    assert {"op": "+", "text": "Компенсацию переведём на ваш счёт продавца."} in record["edits"]
+
+    at.radio(key="page").set_value("maintainer").run()
+    at.text_input(key="token").input(TOKEN).run()
+    at.button(key="add_accepted").click().run()
+    assert not at.exception and "accepted (1)" in at.success[0].value
+    case = Searcher.open(own_index).search("посылку потеряли кто заплатит", k=5).cases
+    assert record["id"] in [h.id for h in case], "the accepted reply is now a past case"
+
+
+def test_language_model_failure_is_said_and_the_composer_draft_shown(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index)
+    at.text_area(key="message").input("Посылку потеряли, кто заплатит?").run()
+    at.radio(key="backend").set_value("llm").run()
+    at.button(key="make_draft").click().run()
+    assert "Языковая модель не дала годного черновика" in at.warning[0].value
+    assert "Правила, п. 2." in at.text_area(key="edited").value
+
+
+def test_english_interface(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index, lang="en")
+    assert at.title[0].value == "Reply to a customer"
+    assert at.button(key="make_draft").label == "Draft a reply"
+
+
+# --- seller page --------------------------------------------------------------------------------------------
+
+
+def test_seller_sees_the_clause_with_reasons_and_a_permanent_link(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index, page="seller")
+    at.text_area(key="situation").input("потеряли посылку, кто вернёт деньги").run()
+    at.button(key="find").click().run()
+    assert not at.exception
+    heads = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert any(h.startswith("**Правила\\, п\\. 2\\.") and "версия 1" in h for h in heads), heads
+    assert any(t.startswith("Совпали слова: ") for t in _texts(at))
+    assert any(":orange-background[" in m.value for m in at.markdown), "the best sentence is highlighted"
+    links = [c.value for c in at.code]
+    assert any(link.endswith("?page=seller&clause=rules%3A2.2") or "clause=rules%3A2." in link for link in links)
+
+
+def test_a_permanent_link_opens_the_clause(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index, page="seller", clause="rules:2.3")
+    assert "Открыт по ссылке" in [c.value for c in at.caption]
+    assert any("Претензия о компенсации подаётся в течение 30 календарных дней" in t for t in _texts(at))
+    at = _app(monkeypatch, shared_index, page="seller", clause="rules:9.9")
+    assert "Пункта rules:9.9 нет" in at.warning[0].value
+
+
+def test_rules_tree_with_search(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index, page="seller")
+    assert any(e.label.startswith("2") for e in at.expander)
+    at.text_input(key="tree_filter").input("литр").run()
+    rows = _texts(at)
+    assert any("5 рублей за литр" in t for t in rows)
+    assert not any("Отправление считается утраченным" in t for t in rows)
+
+
+def test_markup_in_a_document_is_shown_literally(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index, page="seller", clause="rules:4.3")
+    assert any("<script>alert(1)</script>" in t and "<img src=x onerror=alert(2)>" in t for t in _texts(at))
+    at.text_area(key="situation").input("текст script img звёзды").run()
+    at.slider(key="k").set_value(20).run()
+    at.button(key="find").click().run()
+    shown = [m.value for m in at.markdown]
+    assert any("\\<script\\>alert\\(1\\)\\<\\/script\\>" in m for m in shown), "escaped, so shown as characters"
+    assert not any("<script>" in m or "**звёздами**" in m for m in shown)
+
+
+# --- maintainer page ----------------------------------------------------------------------------------------
+
+
+def test_maintainer_page_refuses_without_the_secret(shared_index, monkeypatch):
+    at = _app(monkeypatch, shared_index, page="maintainer")
+    assert "Раздел закрыт" in at.info[0].value
+    assert not at.file_uploader and not at.button, "nothing to act on"
+    at = _app(monkeypatch, shared_index, token=TOKEN, page="maintainer")
+    at.text_input(key="token").input("wrong").run()
+    assert "Неверный токен" in at.error[0].value
+    assert not at.file_uploader and not at.button and not at.metric
+
+
+def test_upload_shows_the_diff_and_publish_switches_atomically(own_index, monkeypatch):
+    at = _app(monkeypatch, own_index.index_dir, token=TOKEN, page="maintainer")
+    at.text_input(key="token").input(TOKEN).run()
+    before = current_name(own_index.index_dir)
+    at.file_uploader(key="upload").set_value(("rules-v2.md", CHANGED.encode(), "text/markdown")).run()
+    at.text_input(key="upload_version").input("2").run()
+    at.button(key="stage").click().run()
+    assert not at.exception and not at.error
+    assert "Добавлено 0, удалено 0, изменено 1" in " ".join(_texts(at))
+    changed = [e for e in at.expander if e.label == "Изменён: Правила, п. 2.3"]
+    assert changed and ":red[~~30~~] :green[**20**]" in changed[0].markdown[0].value
+    assert any(t.startswith("T-1: rules:2.3") for t in _texts(at)), "past replies citing the changed clause"
+    assert current_name(own_index.index_dir) == before, "nothing is published before the button"
+    at.button(key="publish").click().run()
+    assert not at.exception and "Опубликовано: rules 2" in at.success[0].value
+    assert current_name(own_index.index_dir) != before
+    assert "в течение 20 календарных дней" in Searcher.open(own_index).clause("rules:2.3").text
+
+
+def test_upload_limits_are_enforced(own_index, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MAX_FILE_MB", "1")
+    at = _app(monkeypatch, own_index.index_dir, token=TOKEN, page="maintainer")
+    at.text_input(key="token").input(TOKEN).run()
+    at.file_uploader(key="upload").set_value(("rules.md", b"1. " + b"x" * (2 * 2**20), "text/markdown")).run()
+    at.button(key="stage").click().run()
+    assert "over the 1 MB limit" in at.error[0].value
+    at.file_uploader(key="upload").set_value(("notes.md", "Просто текст без нумерации.".encode(), "text/markdown"))
+    at.button(key="stage").click().run()
+    assert at.error and "numbering" in at.error[0].value
+    assert not list((own_index.uploads_dir).glob("*")), "a refused upload is not kept"
+
+
+def test_rollback_and_statistics(own_index, monkeypatch):
+    index_paths([write_rules(own_index.index_dir.parent / "v2", CHANGED)], own_index,
+                overrides={"doc": "rules", "short": "Правила"})
+    at = _app(monkeypatch, own_index.index_dir, token=TOKEN, page="maintainer")
+    at.text_input(key="token").input(TOKEN).run()
+    assert [m.label for m in at.metric][:2] == ["Пунктов", "Прошлых случаев"]
+    at.selectbox(key="rollback_version").set_value("1").run()
+    at.button(key="rollback").click().run()
+    assert not at.exception and "Опубликовано: rules 1" in at.success[0].value
+    assert "в течение 30 календарных дней" in Searcher.open(own_index).clause("rules:2.3").text
 
 
 def test_missing_index_is_a_message_not_a_traceback(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..analyze import Analysis, analyze
+from ..analyze.facts import Fact
 from ..checks import Checks, run_checks
 from ..checks.injection import without_injections
 from .composer import Citation, compose
@@ -42,10 +43,15 @@ class Draft:
 
 
 def draft(searcher, message: str, backend: Backend | str = Backend.COMPOSER, llm=None,
-          today: dt.date | None = None) -> Draft:
-    """Analyse ``message`` (sentences that try to steer the drafter are left out), write, check."""
+          today: dt.date | None = None, order: str = "") -> Draft:
+    """Analyse ``message`` (sentences that try to steer the drafter are left out), write, check.
+
+    ``order`` is the order number the agent typed beside the message; it counts as the person's
+    fact when the message itself names none.
+    """
     backend = Backend(backend)
     analysis = analyze(searcher, without_injections(message) or message, today=today)
+    _add_order(analysis, order.strip())
     text, citations = compose(analysis)
     used, fallback = Backend.COMPOSER.value, ""
     if backend is Backend.LLM:
@@ -67,6 +73,16 @@ def draft(searcher, message: str, backend: Backend | str = Backend.COMPOSER, llm
         used = Backend.COMPOSER.value
         checks = run_checks(text, analysis, searcher, message)
     return Draft(text, analysis, citations, checks, used, fallback)
+
+
+def _add_order(analysis: Analysis, order: str) -> None:
+    if not order or any(f.kind == "order" for f in analysis.facts):
+        return
+    fact = Fact(kind="order", value=order, text=order, start=-1)
+    analysis.facts.append(fact)
+    answered = [p for p in analysis.points if not p.declined and p.clauses]
+    if answered:
+        answered[0].facts.append(fact)
 
 
 def recheck(searcher, draft_: Draft, text: str) -> Checks:

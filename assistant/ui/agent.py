@@ -1,0 +1,111 @@
+"""The agent's page: paste a message, get points, clauses, similar cases, a checked draft; edit, copy, accept."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ..accepted import accept
+from ..config import Settings
+from ..draft import Backend, draft, recheck
+from ..draft.llm import LLM
+from ..search import Searcher
+from .common import case_card, clause_card, guard
+from .safe import highlight
+from .strings import t
+
+
+def render(searcher: Searcher, settings: Settings, lang: str) -> None:
+    llm = LLM.from_env()
+    left, right = st.columns([3, 1])
+    with left:
+        message = st.text_area(t(lang, "message"), height=220, key="message")
+    with right:
+        channel = st.selectbox(t(lang, "channel"), t(lang, "channels").split("|"), key="channel")
+        order = st.text_input(t(lang, "order"), key="order", max_chars=40)
+        llm_label = t(lang, "backend_llm") + (f" ({llm.model})" if llm else f" ({t(lang, 'llm_off')})")
+        backend = st.radio(t(lang, "backend"), [Backend.COMPOSER.value, Backend.LLM.value], key="backend",
+                           format_func=lambda b: t(lang, "backend_composer") if b == Backend.COMPOSER.value else llm_label)
+    if st.button(t(lang, "make_draft"), type="primary", key="make_draft"):
+        if not message.strip():
+            st.warning(t(lang, "empty_message"))
+        else:
+            with guard(lang), st.spinner(t(lang, "working")):
+                started = time.perf_counter()
+                result = draft(searcher, message, backend=backend, llm=llm, order=order)
+                st.session_state["draft"] = result
+                st.session_state["draft_seconds"] = time.perf_counter() - started
+                st.session_state["edited"] = result.text
+                st.session_state.pop("accepted_id", None)
+    result = st.session_state.get("draft")
+    if result is None:
+        return
+    st.caption(t(lang, "drafted", seconds=st.session_state.get("draft_seconds", 0.0), backend=result.backend))
+    if result.fallback:
+        st.warning(t(lang, "fallback", why=result.fallback))
+    text_col, points_col = st.columns([3, 2])
+    with text_col:
+        _draft_panel(searcher, settings, result, lang, channel, order)
+    with points_col:
+        _points_panel(result, lang)
+
+
+def _draft_panel(searcher, settings, result, lang, channel, order) -> None:
+    st.subheader(t(lang, "draft"))
+    edited = st.text_area(t(lang, "edit"), key="edited", height=300)
+    checks = result.checks if edited == result.text else recheck(searcher, result, edited)
+    st.caption(t(lang, "copy"))
+    st.code(edited, language=None, wrap_lines=True)
+    if st.button(t(lang, "accept"), key="accept"):
+        with guard(lang):
+            record = accept(settings, result, edited, checks, channel=channel, order=order)
+            st.session_state["accepted_id"] = record["id"]
+    if st.session_state.get("accepted_id"):
+        st.success(t(lang, "accepted", id=st.session_state["accepted_id"]) + " " + t(lang, "accepted_rule"))
+    _checks_panel(checks, edited, lang)
+
+
+def _checks_panel(checks, text: str, lang: str) -> None:
+    st.subheader(t(lang, "checks"))
+    if checks.ok:
+        st.success(t(lang, "checks_ok"))
+    for c in checks.citations:
+        line = t(lang, "cit_ok", citation=c.citation) if c.ok else t(lang, "cit_bad", citation=c.citation, reason=c.reason)
+        if getattr(c, "stale", ""):
+            line += f" ({t(lang, 'stale', why=c.stale)})"
+        st.text(line)
+    answered = sum(c.answered for c in checks.coverage)
+    st.text(t(lang, "coverage", done=answered, total=len(checks.coverage)))
+    for c in checks.coverage:
+        if not c.answered:
+            st.text(t(lang, "unanswered", point=c.point))
+    template = checks.template
+    if template is not None:
+        st.text(t(lang, "template", score=template.score))
+        for phrase in template.phrases:
+            st.text(t(lang, "canned", phrase=phrase))
+        for copy in template.near_copies:
+            st.text(t(lang, "near_copy", case=copy["case"], sentence=copy["sentence"]))
+        if template.phrases:
+            st.caption(t(lang, "canned_where"))
+            st.markdown(highlight(text, template.phrases, style="red-background"))
+    for v in checks.guardrails:
+        st.text(t(lang, "guardrail", says=v.says, sentence=v.sentence))
+    for s in checks.injections:
+        st.text(t(lang, "injection", text=s))
+
+
+def _points_panel(result, lang: str) -> None:
+    st.subheader(t(lang, "points"))
+    for i, point in enumerate(result.analysis.points, start=1):
+        with st.container(border=True):
+            st.text(f"{i}. " + " ".join(point.sentences))
+            if point.declined or not point.clauses:
+                st.caption(t(lang, "no_clause"))
+            for hit in point.clauses[:2]:
+                clause_card(hit, lang)
+            for deadline in point.deadlines[:2]:
+                st.text(t(lang, "deadline", text=deadline.sentence_ru() if lang == "ru" else deadline.sentence_en()))
+            for case in [c for c in point.cases if not c.extra.get("templated")][:2]:
+                case_card(case, lang)

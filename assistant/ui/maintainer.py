@@ -1,0 +1,175 @@
+"""The maintainer's page, behind a token: upload a new version, see its diff, publish, roll back, watch quality."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import streamlit as st
+
+from ..accepted import load_accepted
+from ..config import Settings
+from ..index.build import rollback
+from ..ingest import RULE_SUFFIXES
+from ..maintain import add_accepted, last_evaluation, publish, run_evaluation, stage_upload, stats, token_ok
+from ..search import Searcher
+from .common import guard
+from .safe import escape, word_diff
+from .strings import t
+
+NEW_DOC = "+"
+
+
+def expected_token(settings: Settings) -> str:
+    """The environment wins; Streamlit secrets (``maintainer_token``) are the other place a deployment may set it."""
+    if settings.maintainer_token:
+        return settings.maintainer_token
+    try:
+        return str(st.secrets.get("maintainer_token", ""))
+    except Exception:  # noqa: BLE001 - no secrets file at all is the common case
+        return ""
+
+
+def render(searcher: Searcher, settings: Settings, lang: str) -> None:
+    expected = expected_token(settings)
+    if not expected:
+        st.info(t(lang, "closed"))
+        return
+    given = st.text_input(t(lang, "token"), type="password", key="token")
+    if not token_ok(given, expected):
+        if given:
+            st.error(t(lang, "token_bad"))
+        return
+    upload_col, side_col = st.columns([3, 2])
+    with upload_col:
+        _upload(searcher, settings, lang)
+    with side_col:
+        _rollback(searcher, settings, lang)
+        _accepted(settings, lang)
+    _stats(searcher, settings, lang)
+
+
+def _progress_bar(label: str):
+    bar = st.progress(0.0, text=label)
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{label} {done}/{total}")
+
+    return bar, update
+
+
+def _upload(searcher: Searcher, settings: Settings, lang: str) -> None:
+    st.subheader(t(lang, "upload_head"))
+    docs = {d.doc: d.short for d in searcher.index.documents(published_only=True)}
+    doc = st.selectbox(t(lang, "upload_doc"), [*docs, NEW_DOC], key="upload_doc",
+                       format_func=lambda d: docs.get(d, t(lang, "upload_new_doc")))
+    if doc == NEW_DOC:
+        doc = st.text_input(t(lang, "upload_new_doc"), key="upload_new_doc").strip()
+    version = st.text_input(t(lang, "upload_version"), key="upload_version", placeholder=dt.date.today().isoformat())
+    types = sorted(s.lstrip(".") for s in RULE_SUFFIXES)
+    st.caption(t(lang, "upload_limits", types=", ".join(types), mb=settings.max_file_bytes // 2**20,
+                 pages=settings.max_pdf_pages))
+    upload = st.file_uploader(t(lang, "upload_file"), type=types, key="upload")
+    if st.button(t(lang, "stage"), key="stage", disabled=upload is None or not doc):
+        st.session_state.pop("staged", None)
+        with guard(lang):
+            bar, update = _progress_bar(t(lang, "reading"))
+            st.session_state["staged"] = stage_upload(settings, upload.name, upload.getvalue(), doc=doc,
+                                                      version=version, progress=update)
+            bar.empty()
+    staged = st.session_state.get("staged")
+    if staged is None:
+        return
+    _diff(staged, searcher, lang)
+    if st.button(t(lang, "publish"), type="primary", key="publish"):
+        with guard(lang):
+            bar, update = _progress_bar(t(lang, "embedding"))
+            report = publish(settings, staged, progress=update)
+            bar.empty()
+            st.session_state.pop("staged", None)
+            _report(report, lang)
+
+
+def _diff(staged, searcher: Searcher, lang: str) -> None:
+    d = staged.diff
+    st.markdown("#### " + escape(t(lang, "diff_head", doc=staged.short, old=d.old_version, new=d.new_version)))
+    st.text(t(lang, "diff_counts", added=len(d.added), removed=len(d.removed), changed=len(d.changed),
+              unchanged=d.unchanged))
+    for key, changes in (("diff_changed", d.changed), ("diff_added", d.added), ("diff_removed", d.removed)):
+        for change in changes:
+            with st.expander(t(lang, key, citation=change.citation), expanded=key == "diff_changed"):
+                st.markdown(word_diff(change.words))
+    if d.affected_cases:
+        st.markdown("#### " + escape(t(lang, "affected")))
+        for case_id, clause_ids in d.affected_cases.items():
+            st.text(t(lang, "affected_row", case=case_id, clauses=", ".join(clause_ids)))
+
+
+def _report(report, lang: str) -> None:
+    if not report.published and not report.case_sources:
+        st.info(t(lang, "nothing_new"))
+        return
+    items = ", ".join([f"{doc} {version}" for doc, version in report.published]
+                      + [f"{source} ({n})" for source, n in report.case_sources])
+    st.success(t(lang, "published", items=items, embedded=report.embedded, reused=report.reused,
+                 seconds=report.seconds))
+
+
+def _rollback(searcher: Searcher, settings: Settings, lang: str) -> None:
+    st.subheader(t(lang, "rollback_head"))
+    versions = defaultdict(list)
+    for d in searcher.index.documents():
+        versions[d.doc].append(d)
+    doc = st.selectbox(t(lang, "rollback_doc"), list(versions), key="rollback_doc")
+    if not doc:
+        return
+    older = [d for d in versions[doc] if not d.published]
+    if not older:
+        return
+    version = st.selectbox(t(lang, "rollback_version"), [d.version for d in older], key="rollback_version")
+    if st.button(t(lang, "rollback"), key="rollback"):
+        with guard(lang):
+            bar, update = _progress_bar(t(lang, "embedding"))
+            report = rollback(settings, doc, version, progress=update)
+            bar.empty()
+            _report(report, lang)
+
+
+def _accepted(settings: Settings, lang: str) -> None:
+    st.subheader(t(lang, "accepted_head"))
+    records = load_accepted(settings)
+    st.text(t(lang, "accepted_count", n=len(records)))
+    if records and st.button(t(lang, "add_accepted"), key="add_accepted"):
+        with guard(lang):
+            bar, update = _progress_bar(t(lang, "embedding"))
+            report = add_accepted(settings, progress=update)
+            bar.empty()
+            _report(report, lang)
+    by_day = defaultdict(list)
+    for r in records:
+        by_day[r.get("date", "")].append(float(r.get("checks", {}).get("template", 0.0)))
+    if by_day:
+        st.caption(t(lang, "template_trend"))
+        st.line_chart({day: sum(v) / len(v) for day, v in sorted(by_day.items())})
+
+
+def _stats(searcher: Searcher, settings: Settings, lang: str) -> None:
+    st.subheader(t(lang, "stats_head"))
+    s = stats(settings)
+    cols = st.columns(4)
+    cols[0].metric(t(lang, "stats_clauses"), s["clauses"])
+    cols[1].metric(t(lang, "stats_cases"), s["cases"])
+    cols[2].metric(t(lang, "stats_vectors"), s["vectors"])
+    cols[3].metric(t(lang, "stats_size"), f"{s['bytes'] / 2**20:.1f}")
+    st.caption(t(lang, "stats_snapshot", name=s["snapshot"], model=s["model"], created=s["created"]))
+    st.dataframe(s["documents"], hide_index=True, width="stretch")
+    st.subheader(t(lang, "eval_head"))
+    if st.button(t(lang, "eval_run"), key="eval_run"):
+        with guard(lang), st.spinner(t(lang, "eval_run")):
+            run_evaluation(settings, searcher)
+    last = last_evaluation(settings)
+    if last is None:
+        st.caption(t(lang, "eval_none"))
+        return
+    st.caption(t(lang, "eval_last", at=last["at"], n=last["questions"]))
+    st.bar_chart(last["recall_at_5"])
