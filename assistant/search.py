@@ -45,6 +45,7 @@ SYNONYMS = REPO_ROOT / "corpus" / "synonyms.tsv"   # lay words → legal terms f
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
+CROSS_LEXICAL_WEIGHT = 1.0   # a message in another language: the glossary in synonyms.tsv is the stronger bridge
 SCOPE_WEIGHT = 0.5   # share of the enclosing article's whole-text similarity added to each of its points
 SCOPE_SELF = 0.9     # an article competes with its points on its whole-text similarity times this
 OTHER_AUDIENCE = 0.6  # rank factor for the other side's documents when the writer is guessed
@@ -69,6 +70,7 @@ class SearchResult:
     segments: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)   # clause ids the message names itself
     signals: tuple[float, float, float] = (0.0, 0.0, 0.0)   # best own, article and BM25 scores: the decline's input
+    bridge: list[str] = field(default_factory=list)   # another language: the rules' terms the glossary found for it
 
     @property
     def hits(self) -> list[Hit]:
@@ -170,7 +172,9 @@ class Searcher:
         weights = self._preference(prefer)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
-            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights) for i in range(len(plan))]
+            lexical_weight = LEXICAL_WEIGHT if detect_lang(text) == self._corpus_lang else CROSS_LEXICAL_WEIGHT
+            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights, lexical_weight)
+                    for i in range(len(plan))]
             results.append(self._merge(text, plan, runs, dense[pos], lexical[pos], raw[pos], k, allowed))
             pos += len(plan)
         return results
@@ -245,10 +249,10 @@ class Searcher:
         return np.where(self._is_clause & np.isin(self._clause_doc, list(other)), OTHER_AUDIENCE, 1.0)
 
     def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray,
-              weights: np.ndarray | None = None) -> dict[int, float]:
+              weights: np.ndarray | None = None, lexical_weight: float = LEXICAL_WEIGHT) -> dict[int, float]:
         """Weighted RRF over each channel's top candidates, ranking clauses and cases apart."""
         fused: dict[int, float] = {}
-        for weight, scores, floor in ((DENSE_WEIGHT, dense, -1.0), (LEXICAL_WEIGHT, lexical, 0.0)):
+        for weight, scores, floor in ((DENSE_WEIGHT, dense, -1.0), (lexical_weight, lexical, 0.0)):
             if scores is None:
                 continue
             for kind_mask in (self._is_clause, ~self._is_clause):
@@ -288,9 +292,18 @@ class Searcher:
         best_lexical = float(lexical.max(initial=0.0)) if lexical is not None else 0.0
         if detect_lang(text) != self._corpus_lang:
             best_lexical = 0.0   # BM25 across languages says nothing: the dense-only decline model applies
+            result.bridge = self._bridge(text)
         result.signals = (*raw, best_lexical)
         result.confidence, result.declined = self.calibration.decide(*raw, best_lexical, bool(referenced))
         return result
+
+    def _bridge(self, text: str) -> list[str]:
+        """The rules' own terms that the glossary (synonyms.tsv) gives for a message in another language."""
+        if self._synonyms is None:
+            return []
+        own = set(self.lemmas(text))
+        _, found = self._lexical.scores(text, self._synonyms)
+        return sorted(found - own)
 
     def _referenced(self, text: str, allowed) -> list[str]:
         """Clauses the message names itself; a document's short name in the message narrows the search."""

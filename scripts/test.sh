@@ -3,9 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
-# Fonts for the PDFs the tests render (Debian package; present on most machines already).
-if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && command -v apt-get >/dev/null; then
-  (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core) >/dev/null 2>&1 || \
-    echo "warning: could not install fonts-dejavu-core; PDF tests will be skipped" >&2
+# Debian packages the tests use: fonts for the PDFs they render, and Chromium for the browser tests
+# (Playwright drives Debian's Chromium; `playwright install` is never run). Installed only when missing.
+missing=()
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 || \
+    echo "warning: could not install ${missing[*]}; the tests that need them will be skipped" >&2
 fi
 exec .venv/bin/python -m pytest "$@"

@@ -15,7 +15,8 @@ import re
 _SELLER = re.compile(
     r"\bпрода[юёе]\w*|\bселлер\w*|\bмой магазин|\bмои товары|\bмоих товар|\bfbo\b|\bfbs\b|\brfbs\b|поставк\w*|"
     r"карточк\w*|выплат\w*|комисси\w*|личн\w+ кабинет\w*|\bмодераци\w*|штраф\w*|отгруз\w*|\bsku\b|"
-    r"my (?:shop|store|products)|\bseller\b|\bpayout|\bcommission|\bI sell", re.I)
+    r"покупател\w*|рейтинг\w*|my (?:shop|store|products)|\bseller\b|\bpayout|\bcommission|\bI sell|\bbuyers\b",
+    re.I)
 _BUYER = re.compile(
     r"заказал\w*|купил\w*|\bпривез\w*|пункт\w* выдачи|получил\w*|курьер\w*|\bпокупк\w*|"
     r"верните деньги|\bмне не приш\w*|\bI ordered|\bI bought|my order|\bdelivery\b|\brefund\b|pick-?up point", re.I)

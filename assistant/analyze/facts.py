@@ -35,11 +35,19 @@ _DATE_EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]
                       r"(?:,?\s+(20\d{2}))?", re.I)
 _DURATION = re.compile(r"\b(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s*(?:-?х\s+)?(календарн\w+\s+|рабоч\w+\s+)?"
                        r"(дн\w*|ден\w*|days?|недел\w*|weeks?|месяц\w*|months?|час\w*|hours?)\b", re.I)
-_SUM = re.compile(r"(?<![\d-])(\d{1,3}(?:[  \u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(₽|руб\w*|р\.|rub|€|eur|\$|usd)", re.I)
+_SUM = re.compile(r"(?<![\d-])(\d{1,3}(?:[  \u202f,]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(₽|руб(?:\w+|\.)?|р\.|rub\w*|€|eur|\$|usd)", re.I)
 _SUM_PREFIX = re.compile(r"(\$|€)\s?(\d+(?:[.,]\d{1,2})?)")
-_NAME = re.compile(r"(?i:меня зовут|с уважением,?|my name is|regards,?)\s+([A-ZА-ЯЁ][a-zа-яё]+(?:\s+[A-ZА-ЯЁ][a-zа-яё]+)?)")
+_NAME = re.compile(r"(?i:меня зовут|с уважением,?|my name is|regards,?|thanks,?|this is|\bпишет|\bэто|\bя)\s+"
+                   r"([A-ZА-ЯЁ][a-zа-яё]+(?:\s+[A-ZА-ЯЁ][a-zа-яё]+)?)(?=\s*(?:[,.!—–]|$)|\s+из\b)")
+_SIGNATURE = re.compile(r"[—–]\s*([A-ZА-ЯЁ][a-zа-яё]+)\s*$")
 _PRODUCT = re.compile(r"(?:товар\w*|карточк\w*|модел\w*|заказал\w*|купил\w*|ordered|bought|item|product)\s+"
                       r"[«\"“]([^»\"”]{2,60})[»\"”]", re.I)
+# a quoted name after a noun: «наушники «Зайка»», «магазин «Тёплый дом»»; not a status or someone's words
+_TITLE = re.compile(r"\b([а-яёa-z]+)\s+[«\"“]([A-ZА-ЯЁ0-9][^»\"”]{1,40})[»\"”]")
+_NOT_TITLE = re.compile(r"статус|фраз|надпис|отзыв|пометк|ответ|сообщени|замечани|формулировк|раздел|отч[её]т|кнопк|"
+                        r"слов|(?:ли|ла|ло|ал|ил|ел|ет|ит|ут|ют|ат|ят)$", re.I)
+_QUANTITY = re.compile(r"\b(\d{1,3}(?:[  \u202f]\d{3})+|\d+)\s+(единиц\w*|штук\w*|шт\b|заказ\w*|балл\w*|позици\w*|"
+                       r"units?|items?|pieces|points)", re.I)
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 REQUESTS = {
     "refund": r"верн\w*\s+(?:деньг|средств|оплат)|возврат\w*\s+(?:деньг|средств)|refund|money back|верните\s+\d",
@@ -53,7 +61,7 @@ REQUESTS = {
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str      # order, shipment, date, time, duration, sum, product, name, request
+    kind: str      # order, shipment, date, time, duration, sum, quantity, product, title, name, request
     value: str     # normalised: ISO date, "5 days", "4590 RUB", request type
     text: str      # the words as the person wrote them
     start: int
@@ -136,10 +144,15 @@ def extract_facts(text: str, today: dt.date | None = None) -> list[Fact]:
             add("duration", f"{n * unit}{kind} days", m)
     for m in _TIME.finditer(text):
         add("time", f"{int(m.group(1)):02d}:{m.group(2)}", m)
-    for m in _NAME.finditer(text):
+    for m in _QUANTITY.finditer(text):
+        add("quantity", re.sub(r"\D", "", m.group(1)) + " " + m.group(2).lower(), m)
+    for m in [*_NAME.finditer(text), *_SIGNATURE.finditer(text)]:
         add("name", m.group(1), m, 1)
     for m in _PRODUCT.finditer(text):
         add("product", m.group(1), m, 1)
+    for m in _TITLE.finditer(text):
+        if len(m.group(2).split()) <= 4 and not _NOT_TITLE.search(m.group(1)):
+            add("title", m.group(2), m, 2)
     lowered = text.lower()
     for kind, pattern in REQUESTS.items():
         m = re.search(pattern, lowered)

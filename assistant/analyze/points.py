@@ -18,6 +18,8 @@ from .deadlines import Deadline, due, find_limits
 from .facts import Fact, extract_facts
 
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
+CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
+BRIDGE_TERMS = 2    # glossary terms a question in another language must reach to be answered from the rules
 _QUESTION = re.compile(r"\?|\b(?:когда|почему|как|можно ли|сколько|что делать|зачем|куда|where|when|why|how|can i)\b",
                        re.I)
 
@@ -88,8 +90,23 @@ def _start_date(facts: list[Fact], everything: list[Fact], today: dt.date, text:
     return None
 
 
+def _queries(segments: list[str], lemmas) -> list[str]:
+    """A short question («Это законно?») names no rule by itself: it is searched with the sentence before it."""
+    return [f"{segments[i - 1]} {s}" if i and _QUESTION.search(s) and len(lemmas(s)) < CONTEXT_LEMMAS else s
+            for i, s in enumerate(segments)]
+
+
+def _declined(result, kind: str) -> bool:
+    """The decline model was fitted on whole messages in the rules' language; for a question in another
+    language, rule terms found through the glossary are the evidence that a rule applies."""
+    return result.declined and not (kind != "statement" and len(result.bridge) >= BRIDGE_TERMS)
+
+
 def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int = 3) -> Analysis:
     """Points with their clauses, cases, facts and deadlines.
+
+    A statement no rule applies to («Пункт выдачи у меня в соседнем доме») is context, not a point:
+    its facts go to the point that follows it (or the last one).
 
     >>> a = analyze(searcher, "Посылка 4821 потерялась 3 октября. Когда компенсация?")   # doctest: +SKIP
     >>> [p.kind for p in a.points]                                                        # doctest: +SKIP
@@ -101,27 +118,39 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     # a greeting or a thank-you alone is not a point
     segments = [s for s in split_segments(text, POINT_CHARS) if searcher.lemmas(s)] or [text]
     audience = guess_audience(text)
-    results = searcher.search_many(segments, k=k, prefer=audience)
+    results = searcher.search_many(_queries(segments, searcher.lemmas), k=k, prefer=audience)
     points: list[Point] = []
     by_topic: dict[tuple, Point] = {}
+    context: list[Fact] = []
     cursor = 0
     for segment, result in zip(segments, results):
         start = text.find(segment, cursor)
         cursor = max(cursor, start + len(segment))
         own = [f for f in facts if start <= f.start < start + len(segment)]
-        topic = _topic(result.clauses[0]) if result.clauses and not result.declined else None
+        kind = _kind(segment, own)
+        declined = _declined(result, kind)
+        if declined and kind == "statement" and len(segments) > 1:
+            context.extend(own)
+            continue
+        topic = _topic(result.clauses[0]) if result.clauses and not declined else None
         point = by_topic.get(topic) if topic else None
         if point is None:
-            point = Point([], "statement", clauses=[] if result.declined else list(result.clauses),
-                          cases=list(result.cases), declined=result.declined, confidence=result.confidence)
+            point = Point([], "statement", clauses=[] if declined else list(result.clauses),
+                          cases=list(result.cases), declined=declined, confidence=result.confidence)
             points.append(point)
             if topic:
                 by_topic[topic] = point
         point.sentences.append(segment)
-        point.facts.extend(own)
-        kinds = {_kind(segment, own), point.kind}
+        point.facts.extend(context + own)
+        context = []
+        kinds = {kind, point.kind}
         point.kind = "request" if "request" in kinds else "question" if "question" in kinds else "statement"
+    if context:
+        if not points:
+            points.append(Point(list(segments), "statement", declined=True))
+        points[-1].facts.extend(context)
     for point in points:
+        point.facts.sort(key=lambda f: f.start)
         start = _start_date(point.facts, facts, today, text)
         if start is None:
             continue

@@ -15,7 +15,7 @@ from ..checks.guardrails import load_rules
 
 QUOTE_CHARS = 220
 SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it scored at least this share of the first
-_RECAP_KINDS = ("date", "time", "duration", "sum", "product", "shipment", "order")
+_RECAP_KINDS = ("date", "time", "duration", "sum", "quantity", "product", "title", "shipment", "order")
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,9 @@ _PLANS = {
                  " действует норма ({citation}): «{quote}»."],
         "deadline": ["Срок: {text}.", "По срокам: {text}."],
         "sum": ["Сумму {sum} проверим по этому пункту и сообщим расчёт.", "Расчёт с суммой {sum} сверим с этим пунктом."],
-        "norule": ["Вы пишете: «{said}». Правила площадки этот вопрос не регулируют, поэтому {action}.",
-                   "«{said}» — на это в правилах площадки отдельного пункта нет, поэтому {action}."],
-        "norule_quiet": "На часть вашего сообщения в правилах площадки отдельного пункта нет, поэтому {action}.",
+        "norule": ["Вы пишете: «{said}»{recap}. Правила площадки этот вопрос не регулируют, поэтому {action}.",
+                   "«{said}»{recap} — на это в правилах площадки отдельного пункта нет, поэтому {action}."],
+        "norule_quiet": "На часть вашего сообщения{recap} в правилах площадки отдельного пункта нет, поэтому {action}.",
         "action_escalation": "передаю обращение старшему специалисту",
         "action_default": "уточните, пожалуйста, детали, и мы разберём ситуацию по существу",
         "escalate": "Обращение передаю старшему специалисту, как вы просите.",
@@ -56,8 +56,8 @@ _PLANS = {
         "rule": [", the rule is ({citation}): «{quote}».", ", this rule applies ({citation}): «{quote}»."],
         "deadline": ["Deadline: {text}."],
         "sum": ["We will check the amount of {sum} against this clause and send you the calculation."],
-        "norule": ["You wrote: «{said}». Our rules do not cover this, so {action}."],
-        "norule_quiet": "Part of your message is not covered by our rules, so {action}.",
+        "norule": ["You wrote: «{said}»{recap}. Our rules do not cover this, so {action}."],
+        "norule_quiet": "Part of your message{recap} is not covered by our rules, so {action}.",
         "action_escalation": "I am passing your request to a senior specialist",
         "action_default": "please send us the details and we will look into it",
         "escalate": "I am passing your request to a senior specialist, as you asked.",
@@ -118,9 +118,10 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
             action = plans["action_escalation"] if wants_escalation else plans["action_default"]
             if any(p.search(said) for rule in load_rules() for p in rule.patterns):
                 # never repeat words a reply must not contain, even as the person's own
-                parts.append(plans["norule_quiet"].format(action=action))
+                parts.append(plans["norule_quiet"].format(action=action, recap=_recap(point, "")))
             else:
-                parts.append(_pick(plans["norule"], seed, i).format(said=said, action=action))
+                parts.append(_pick(plans["norule"], seed, i).format(said=said, action=action,
+                                                                    recap=_recap(point, said)))
             continue
         hit = point.clauses[0]
         quote = _quote(hit.extra.get("best_sentence") or hit.text)

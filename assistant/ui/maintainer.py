@@ -102,7 +102,11 @@ def _diff(staged, searcher: Searcher, lang: str) -> None:
     if d.affected_cases:
         st.markdown("#### " + escape(t(lang, "affected")))
         for case_id, clause_ids in d.affected_cases.items():
-            st.text(t(lang, "affected_row", case=case_id, clauses=", ".join(clause_ids)))
+            case = searcher.index.case(case_id)
+            with st.expander(t(lang, "affected_row", case=case_id, clauses=", ".join(clause_ids))):
+                if case is not None:
+                    st.text(case.message)
+                    st.text(t(lang, "case_reply") + " " + case.reply)
 
 
 def _report(report, lang: str) -> None:
@@ -120,7 +124,8 @@ def _rollback(searcher: Searcher, settings: Settings, lang: str) -> None:
     versions = defaultdict(list)
     for d in searcher.index.documents():
         versions[d.doc].append(d)
-    doc = st.selectbox(t(lang, "rollback_doc"), list(versions), key="rollback_doc")
+    doc = st.selectbox(t(lang, "rollback_doc"), list(versions), key="rollback_doc",
+                       format_func=lambda d: versions[d][-1].short or d)
     if not doc:
         return
     older = [d for d in versions[doc] if not d.published]
@@ -150,7 +155,7 @@ def _accepted(settings: Settings, lang: str) -> None:
         by_day[r.get("date", "")].append(float(r.get("checks", {}).get("template", 0.0)))
     if by_day:
         st.caption(t(lang, "template_trend"))
-        st.line_chart({day: sum(v) / len(v) for day, v in sorted(by_day.items())})
+        st.bar_chart({day: sum(v) / len(v) for day, v in sorted(by_day.items())})
 
 
 def _stats(searcher: Searcher, settings: Settings, lang: str) -> None:

@@ -1,0 +1,212 @@
+"""End to end in a real headless Chromium: the app started by the test on a free loopback port.
+
+Chromium is Debian's (``apt-get install chromium``; ``scripts/test.sh`` installs it when missing),
+driven by Playwright for Python with ``executable_path`` — never ``playwright install``.
+Screenshots of every step go to ``test-artifacts/e2e/``; load and draft timings to
+``test-artifacts/e2e/timings.json`` (figures to read, not asserted: shared machines vary).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra: scripts/setup.sh test")
+expect = playwright_api.expect
+
+from assistant.config import REPO_ROOT, Settings
+from assistant.index.store import current_name
+from assistant.search import Searcher
+from test_search import SEED_COMPLAINT
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+TOKEN = "e2e-maintainer-token"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+WAIT = 90_000   # ms; the first draft loads the model on a 2-core machine
+TIMINGS: dict[str, float] = {}
+
+
+def _seed_complaint(shared: Path) -> str:
+    """The seller's own words from the seed thread (everything before the support reply), else our paraphrase."""
+    seed = shared / "seed" / "support-thread.txt"
+    if not seed.exists():
+        return SEED_COMPLAINT
+    return seed.read_text(encoding="utf-8").split("\nЗдравствуйте!")[0].strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_settings, tmp_path_factory):
+    """``streamlit run app.py`` over a copy of the demo index, so publishing here changes no other test."""
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it with apt-get)")
+    index_dir = tmp_path_factory.mktemp("e2e") / "index"
+    shutil.copytree(demo_settings.index_dir, index_dir)
+    port = _free_port()
+    env = {**os.environ, "ASSISTANT_INDEX": str(index_dir), "ASSISTANT_MAINTAINER_TOKEN": TOKEN}
+    env.pop("ASSISTANT_LLM_URL", None)
+    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"streamlit did not start; see {log.name}")
+            time.sleep(0.5)
+    yield url, Settings.resolve(index=index_dir)
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=2))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    page = context.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a script ran in the page: {d.message}"))
+    yield page
+    context.close()
+
+
+def _shot(page, name: str, focus: str | None = None) -> None:
+    """The 1280×800 viewport as a user sees it, scrolled to ``focus`` (a text on the page) when given."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if focus:
+        page.get_by_text(focus).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _idle(page) -> None:
+    """Wait until Streamlit has finished the rerun an action started (its status widget goes away)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=WAIT)
+
+
+def _open(page, url: str, key: str) -> None:
+    started = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=WAIT)
+    TIMINGS.setdefault(key, round(time.perf_counter() - started, 2))
+
+
+def _draft(page, url: str, message: str) -> None:
+    _open(page, url, "first_paint_s")
+    page.get_by_label("Сообщение клиента или продавца").fill(message)
+    started = time.perf_counter()
+    page.get_by_role("button", name="Подготовить ответ").click()
+    page.get_by_text("Черновик ответа", exact=True).wait_for(timeout=WAIT)
+    TIMINGS.setdefault("first_draft_s", round(time.perf_counter() - started, 2))
+
+
+def test_seed_complaint_gets_a_draft_with_verified_citations(server, page, shared_dir):
+    url, _ = server
+    _draft(page, url, _seed_complaint(shared_dir))
+    _shot(page, "01-seed-draft")
+    draft = page.get_by_label("Текст ответа (можно править, проверки обновятся)").input_value()
+    assert "Правила площадки, п." in draft, draft
+    assert page.get_by_text("✓ Правила площадки, п.").count() >= 1
+    assert page.get_by_text("✗ ").count() == 0, "no failed citation, unanswered point or canned phrase"
+    assert page.get_by_text("Вопросы в сообщении").is_visible()
+    # a second draft, warm: the model and index are already loaded
+    page.get_by_label("Сообщение клиента или продавца").fill(SEED_COMPLAINT)
+    started = time.perf_counter()
+    page.get_by_role("button", name="Подготовить ответ").click()
+    page.get_by_text("48213-0917").first.wait_for(timeout=WAIT)
+    TIMINGS["warm_draft_s"] = round(time.perf_counter() - started, 2)
+    _shot(page, "02-second-draft", "Проверки")
+
+
+def test_agent_edits_the_draft_and_accepts_it(server, page):
+    url, settings = server
+    _draft(page, url, SEED_COMPLAINT)
+    box = page.get_by_label("Текст ответа (можно править, проверки обновятся)")
+    edited = box.input_value() + " Ценим вашу обратную связь."
+    box.fill(edited)
+    box.press("Control+Enter")
+    page.get_by_text("✗ Шаблонная фраза: ценим вашу обратную связь").wait_for(timeout=WAIT)
+    _shot(page, "03-edited-flagged", "✗ Шаблонная фраза")
+    edited = edited.replace(" Ценим вашу обратную связь.", " Расчёт компенсации пришлю сегодня до 18:00.")
+    box.fill(edited)
+    box.press("Control+Enter")
+    page.get_by_text("✗ Шаблонная фраза").wait_for(state="detached", timeout=WAIT)
+    page.get_by_role("button", name="Принять ответ").click()
+    page.get_by_text("Сохранено как A-").wait_for(timeout=WAIT)
+    _shot(page, "04-accepted", "Сохранено как A-")
+    record = json.loads(settings.accepted_file.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["reply"] == edited.strip() and record["edited"]
+    assert record["cited"], "the accepted reply keeps its verified citations"
+
+
+def test_maintainer_uploads_a_changed_rules_file_and_publishes_it(server, page, tmp_path):
+    url, settings = server
+    rules = (REPO_ROOT / "corpus" / "marketplace-rules-v2.md").read_text(encoding="utf-8")
+    changed = tmp_path / "marketplace-rules-v3.md"
+    marker = "Пример разметки в тексте: <img src=x onerror=alert(1)> и <script>alert(2)</script>."
+    old_sentence = next(line for line in rules.splitlines() if line.startswith("5.3.1."))
+    changed.write_text(rules.replace(old_sentence, old_sentence + " " + marker), encoding="utf-8")
+    before = current_name(settings.index_dir)
+
+    _open(page, url + "/?page=maintainer", "maintainer_paint_s")
+    token = page.get_by_label("Токен сопровождения")
+    token.fill(TOKEN)
+    token.press("Enter")
+    _idle(page)
+    page.get_by_text("Новая версия документа").wait_for(timeout=WAIT)
+    page.get_by_label("Чья это версия").click()
+    page.get_by_role("option", name="Правила площадки").click()
+    _idle(page)
+    version = page.get_by_label("Версия (по умолчанию — сегодняшняя дата)")
+    version.fill("2026-12-01")
+    version.press("Enter")
+    _idle(page)
+    page.locator("input[type=file]").set_input_files(str(changed))
+    _idle(page)
+    stage = page.get_by_role("button", name="Проверить файл и показать изменения")
+    expect(stage).to_be_enabled(timeout=WAIT)
+    stage.click()
+    page.get_by_text("Изменён: Правила площадки, п. 5.3.1").wait_for(timeout=WAIT)
+    assert page.get_by_text("изменено 1").count() == 1
+    assert page.get_by_text("<img src=x onerror=alert(1)>", exact=False).count() >= 1, "markup shown as text"
+    _shot(page, "05-upload-diff", "Изменён: Правила площадки, п. 5.3.1")
+    assert current_name(settings.index_dir) == before, "not published yet"
+    page.get_by_role("button", name="Опубликовать").click()
+    page.get_by_text("Опубликовано: marketplace-rules 2026-12-01").wait_for(timeout=WAIT)
+    _shot(page, "06-published", "Опубликовано:")
+    assert current_name(settings.index_dir) != before
+    assert marker in Searcher.open(settings).clause("marketplace-rules:5.3.1").text
