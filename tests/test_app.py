@@ -227,3 +227,20 @@ def test_missing_index_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert "Индекс не найден" in at.error[0].value
+
+
+def test_the_index_and_model_load_once_per_process(own_index, monkeypatch):
+    opened = []
+    real_open = Searcher.open.__func__
+
+    def counting_open(cls, settings, *args, **kwargs):
+        opened.append(settings.index_dir)
+        return real_open(cls, settings, *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "open", classmethod(counting_open))
+    at = _app(monkeypatch, own_index.index_dir)
+    for message in ("Посылку потеряли, кто заплатит?", "Как вернуть товар надлежащего качества?"):
+        at.text_area(key="message").input(message).run()
+        at.button(key="make_draft").click().run()
+        assert "Правила, п. " in at.text_area(key="edited").value
+    assert opened == [own_index.index_dir], "one load for two queries"
