@@ -48,15 +48,15 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     with text_col:
         _draft_panel(searcher, settings, result, lang, channel, order)
     with points_col:
-        _points_panel(result, lang)
+        _points_panel(result, {d.doc: d.short for d in searcher.index.documents(published_only=True)}, lang)
 
 
 def _draft_panel(searcher, settings, result, lang, channel, order) -> None:
     st.subheader(t(lang, "draft"))
     edited = st.text_area(t(lang, "edit"), key="edited", height=300)
     checks = result.checks if edited == result.text else recheck(searcher, result, edited)
-    st.caption(t(lang, "copy"))
-    st.code(edited, language=None, wrap_lines=True)
+    with st.expander(t(lang, "copy")):
+        st.code(edited, language=None, wrap_lines=True)
     if st.button(t(lang, "accept"), key="accept"):
         with guard(lang):
             record = accept(settings, result, edited, checks, channel=channel, order=order)
@@ -96,7 +96,7 @@ def _checks_panel(checks, text: str, lang: str) -> None:
         st.text(t(lang, "injection", text=s))
 
 
-def _points_panel(result, lang: str) -> None:
+def _points_panel(result, shorts: dict[str, str], lang: str) -> None:
     st.subheader(t(lang, "points"))
     for i, point in enumerate(result.analysis.points, start=1):
         with st.container(border=True):
@@ -104,7 +104,7 @@ def _points_panel(result, lang: str) -> None:
             if point.declined or not point.clauses:
                 st.caption(t(lang, "no_clause"))
             for hit in point.clauses[:2]:
-                clause_card(hit, lang)
+                clause_card(hit, lang, short=shorts.get(hit.doc, hit.doc))
             for deadline in point.deadlines[:2]:
                 st.text(t(lang, "deadline", text=deadline.sentence_ru() if lang == "ru" else deadline.sentence_en()))
             for case in [c for c in point.cases if not c.extra.get("templated")][:2]:

@@ -40,7 +40,7 @@ _T: dict[str, tuple[str, str]] = {
                  "The language model gave no usable draft ({why}). The composer's draft is shown."),
     "draft": ("Черновик ответа", "Draft reply"),
     "edit": ("Текст ответа (можно править, проверки обновятся)", "Reply text (edit it; the checks follow)"),
-    "copy": ("Для копирования (значок справа вверху)", "To copy (icon at the top right)"),
+    "copy": ("Скопировать ответ (значок справа вверху)", "Copy the reply (icon at the top right)"),
     "accept": ("Принять ответ", "Accept the reply"),
     "accepted": ("Сохранено как {id}.", "Saved as {id}."),
     "accepted_rule": ("Ответ станет прошлым случаем после «Добавить принятые ответы» на странице сопровождения.",
