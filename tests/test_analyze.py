@@ -28,12 +28,23 @@ TODAY = dt.date(2026, 11, 25)
     ("a refund of $45", "sum", "45 USD", "$45"),
     ("С уважением, Игорь Петров", "name", "Игорь Петров", "Игорь Петров"),
     ("купила «Кукольный домик Лесной» для дочки", "product", "Кукольный домик Лесной", "Кукольный домик Лесной"),
+    ("это детские наушники «Зайка» за 4 590 ₽", "title", "Зайка", "Зайка"),
+    ("статус «Ответ предоставлен» и «в пути»", "title", None, None),
+    ("заплатила 2 390 руб. за чайник", "sum", "2390 RUB", "2 390 руб."),
+    ("a coffee table for 4,150 rubles", "sum", "4150 RUB", "4,150 rubles"),
+    ("привезли 120 единиц, приняли 112", "quantity", "120 единиц", "120 единиц"),
+    ("Добрый день, это Марина, магазин посуды", "name", "Марина", "Марина"),
+    ("Hi, this is Daniel, I sell via FBS", "name", "Daniel", "Daniel"),
+    ("what does it cost? — Priya", "name", "Priya", "Priya"),
     ("Верните деньги за заказ", "request", "refund", None),
     ("Прошу компенсацию", "request", "compensation", None),
     ("передайте старшему специалисту", "request", "escalation", None),
 ])
 def test_facts_keep_the_persons_own_words(text, kind, value, words):
     facts = [f for f in extract_facts(text, TODAY) if f.kind == kind]
+    if value is None:
+        assert not facts, "a status or someone's words in quotes is not a fact of the person's own"
+        return
     assert facts and facts[0].value == value
     if words:
         assert facts[0].text == words and text[facts[0].start:].startswith(words)
@@ -68,6 +79,14 @@ def test_an_off_topic_sentence_is_a_point_without_a_clause(demo_searcher):
     analysis = analyze(demo_searcher, "Какая завтра погода в Казани? Не могу войти в приложение, пишет ошибку 500.",
                        today=TODAY)
     assert analysis.points and all(p.declined and not p.clauses for p in analysis.points)
+
+
+def test_a_statement_no_rule_covers_is_context_for_the_next_point(demo_searcher):
+    text = ("Я сейчас в командировке в Казани, уехала 20 ноября. "
+            "Сколько дней заказ № 60231-4417 пролежит в пункте выдачи и можно ли продлить хранение?")
+    analysis = analyze(demo_searcher, text, today=TODAY)
+    assert len(analysis.points) == 1 and analysis.points[0].clauses
+    assert {f.text for f in analysis.points[0].facts} >= {"60231-4417", "20 ноября"}
 
 
 def test_deadline_from_the_message_date_and_the_clause_limit(demo_searcher):

@@ -31,6 +31,28 @@ def test_seed_complaint_gets_a_reply_with_its_facts_and_verified_citations(demo_
     assert "старшему специалисту" in d.text
 
 
+def test_a_two_issue_complaint_gets_both_rules_and_the_persons_facts(demo_searcher):
+    message = ("Здравствуйте, это Игорь. Заказ № 60231-4417, блендер за 5 300 ₽, сдал в пункт приёма 28 октября. "
+               "Плановая дата доставки была 2 ноября, посылка так и не доставлена. Когда её признают утраченной? "
+               "И ещё: с меня удержали штраф за отмену этого заказа покупателем. Как его оспорить?")
+    d = draft(demo_searcher, message, today=TODAY)
+    units = {".".join(c.id.split(":")[1].split(".")[:2]) for c in d.citations}
+    assert {"5.2", "9.3"} <= units or {"5.2", "9.11"} <= units, units
+    for fact in ("Игорь", "60231-4417", "5 300 ₽", "28 октября", "2 ноября"):
+        assert fact in d.text
+    assert d.checks.ok
+
+
+def test_an_english_message_is_answered_from_the_russian_rules(demo_searcher):
+    message = ("Hello, I sell via FBS. My parcel for order 70112-0345 was lost in transit. "
+               "How much compensation will I get? Also, how can I get paid daily? — Sam")
+    d = draft(demo_searcher, message, today=TODAY)
+    assert d.text.startswith("Hello Sam") and "70112-0345" in d.text
+    cited = {c.id for c in d.citations}
+    assert any(c.startswith("marketplace-rules:5.") for c in cited) and "marketplace-rules:8.13" in cited
+    assert all(c.ok for c in d.checks.citations)
+
+
 def test_replies_vary_between_people_but_not_between_runs(demo_searcher):
     a = draft(demo_searcher, "Заказ № 11111-0101 потерялся на складе, кто компенсирует?", today=TODAY).text
     b = draft(demo_searcher, "Заказ № 22222-0202 потерялся на складе, кто компенсирует?", today=TODAY).text
