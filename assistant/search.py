@@ -46,6 +46,8 @@ RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
 CROSS_LEXICAL_WEIGHT = 1.0   # a message in another language: the glossary in synonyms.tsv is the stronger bridge
+TITLE_WEIGHT = 0.5   # the title channel: BM25 of the message (with the glossary) against articles' own titles
+TITLE_UNITS = 30     # only the best 30 titles lift their units
 SCOPE_WEIGHT = 0.5   # share of the enclosing article's whole-text similarity added to each of its points
 SCOPE_SELF = 0.9     # an article competes with its points on its whole-text similarity times this
 OTHER_AUDIENCE = 0.6  # rank factor for the other side's documents when the writer is guessed
@@ -83,6 +85,12 @@ class SearchResult:
                 "clauses": [h.to_dict() for h in self.clauses], "cases": [h.to_dict() for h in self.cases]}
 
 
+def _title_text(clause) -> str:
+    """An article's title with its chapter's («Глава 40. ПЕРЕВОЗКА»): lay words often name only the contract."""
+    chapter = next((p.split(". ", 1)[1] for p in clause.parents if p.startswith("Глава") and ". " in p), "")
+    return f"{clause.title} {chapter.lower()}".strip()
+
+
 def split_segments(text: str, size: int = 0) -> list[str]:
     """Sentence windows of about ``size`` (default ``SEGMENT_CHARS``); a short message is one segment."""
     from razdel import sentenize
@@ -118,6 +126,10 @@ class Searcher:
                 if ancestor in has_scope:
                     self._scope_parent[c.id] = ancestor
                     break
+        # Titled top units (a law's articles, an offer's sections): their titles are a channel of their own.
+        self._units = [c for c in self._clauses.values() if c.title and len(c.path) == 1
+                       and not c.path[0].startswith(("Глава", "Раздел", "Chapter", "Section", "Part"))]
+        unit_index = {(c.doc, c.path): i for i, c in enumerate(self._units)}
         # Every retrievable unit gets an integer key; channels score arrays over these keys.
         self._keys = [("clause", cid) for cid in self._clauses] + [("case", cid) for cid in self._cases]
         self._key_index = key_index = {key: i for i, key in enumerate(self._keys)}
@@ -128,10 +140,14 @@ class Searcher:
         self._row_scope = np.array([role == "scope" for *_, role in owners], dtype=bool)
         self._parent = np.array([key_index.get(("clause", self._scope_parent.get(ref, "")), -1) if kind == "clause"
                                  else -1 for kind, ref in self._keys], dtype=np.int64)
+        self._unit_of = np.array([unit_index.get((self._clauses[ref].doc, self._clauses[ref].path[:1]), -1)
+                                  if kind == "clause" else -1 for kind, ref in self._keys], dtype=np.int64)
         texts = [clause_passages(titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
                  for c in self._clauses.values()] + [c.message for c in self._cases.values()]
         # the lexical index also explains dense hits (matched words), so every mode builds it
         self._lexical = LexicalIndex(Lemmatizer(), texts)
+        self._titles = LexicalIndex(self._lexical.lemmatizer, [_title_text(c) for c in self._units]) \
+            if self._units else None
         # the expansion is part of the system; the single-channel baselines search plain BM25
         self._synonyms = Synonyms.load(self._lexical.lemmatizer, SYNONYMS) if self.mode is Mode.HYBRID else None
         self._explain = Explainer(self._lexical)
@@ -168,12 +184,13 @@ class Searcher:
         use_dense, use_lexical = self._channels
         dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
         lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [None] * len(flat)
+        titles = [self._title_boost(q) for q in flat] if self.mode is Mode.HYBRID else [None] * len(flat)
         allowed = self._allowed(doc, audience)
         weights = self._preference(prefer)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
             lexical_weight = LEXICAL_WEIGHT if detect_lang(text) == self._corpus_lang else CROSS_LEXICAL_WEIGHT
-            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights, lexical_weight)
+            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights, lexical_weight, titles[pos + i])
                     for i in range(len(plan))]
             results.append(self._merge(text, plan, runs, dense[pos], lexical[pos], raw[pos], k, allowed))
             pos += len(plan)
@@ -232,6 +249,19 @@ class Searcher:
     def _lexical_scores(self, text: str) -> np.ndarray:
         return self._lexical.scores(text, self._synonyms)[0]
 
+    def _title_boost(self, text: str) -> np.ndarray | None:
+        """RRF share per key from the title channel: every clause of a unit whose title matches gets its unit's."""
+        if self._titles is None:
+            return None
+        scores = self._titles.scores(text, self._synonyms)[0]
+        found = np.flatnonzero(scores > 0)
+        if not len(found):
+            return None
+        top = found[np.argsort(-scores[found], kind="stable")[:TITLE_UNITS]]
+        by_unit = np.zeros(len(self._units) + 1, dtype=np.float64)   # the last slot: clauses of no unit
+        by_unit[top] = TITLE_WEIGHT / (RRF_K + np.arange(1, len(top) + 1))
+        return by_unit[self._unit_of]
+
     def _allowed(self, doc: str | None, audience: str | None) -> np.ndarray:
         """Mask over keys: cases always, clauses of the chosen document and audience."""
         mask = np.ones(len(self._keys), dtype=bool)
@@ -249,7 +279,8 @@ class Searcher:
         return np.where(self._is_clause & np.isin(self._clause_doc, list(other)), OTHER_AUDIENCE, 1.0)
 
     def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray,
-              weights: np.ndarray | None = None, lexical_weight: float = LEXICAL_WEIGHT) -> dict[int, float]:
+              weights: np.ndarray | None = None, lexical_weight: float = LEXICAL_WEIGHT,
+              titles: np.ndarray | None = None) -> dict[int, float]:
         """Weighted RRF over each channel's top candidates, ranking clauses and cases apart."""
         fused: dict[int, float] = {}
         for weight, scores, floor in ((DENSE_WEIGHT, dense, -1.0), (lexical_weight, lexical, 0.0)):
@@ -262,6 +293,9 @@ class Searcher:
                 top = candidates[np.argsort(-scores[candidates], kind="stable")[:CANDIDATES]]
                 for rank, key in enumerate(top.tolist(), start=1):
                     fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
+        if titles is not None:
+            for key in np.flatnonzero((titles > 0) & allowed).tolist():
+                fused[key] = fused.get(key, 0.0) + float(titles[key])
         if weights is not None:
             fused = {key: score * weights[key] for key, score in fused.items()}
         return fused

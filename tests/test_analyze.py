@@ -109,3 +109,14 @@ def test_cli_analyze_json(demo_settings, tmp_path, capsys):
 def test_who_is_writing_is_guessed_from_their_words(demo_searcher):
     assert analyze(demo_searcher, "Продаю на площадке, поставку FBO не приняли на склад", today=TODAY).audience == "seller"
     assert analyze(demo_searcher, "Заказала платье, курьер не привёз", today=TODAY).audience == "buyer"
+
+
+def test_a_terse_sentence_is_answered_when_the_whole_message_agrees(demo_searcher, shared_dir):
+    """The seed's own words name no parcel: «ОЗОН потерял клиента, я как селлер за это заплатил». The whole
+    message is clearly about a lost shipment and the support carousel, so that sentence gets section 5."""
+    seed = (shared_dir / "seed" / "support-thread.txt").read_text(encoding="utf-8").split("\nЗдравствуйте!")[0]
+    a = analyze(demo_searcher, seed)
+    first = a.points[0]
+    assert "заплатил" in first.sentences[0] and not first.declined
+    assert first.clauses[0].id.startswith("marketplace-rules:5.")
+    assert any(h.id.startswith("marketplace-rules:11.") for p in a.points for h in p.clauses)

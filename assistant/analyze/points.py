@@ -17,6 +17,7 @@ from .audience import guess_audience
 from .deadlines import Deadline, due, find_limits
 from .facts import Fact, extract_facts
 
+MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
 BRIDGE_TERMS = 2    # glossary terms a question in another language must reach to be answered from the rules
@@ -96,6 +97,12 @@ def _queries(segments: list[str], lemmas) -> list[str]:
             for i, s in enumerate(segments)]
 
 
+def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[tuple]:
+    """The topics the whole message is confidently about. A sentence too terse to be sure of on its own
+    («ОЗОН потерял клиента, я за это заплатил») is about one of them when its own best clause agrees."""
+    return set() if whole.declined else {_topic(h) for h in whole.clauses[:depth]}
+
+
 def _declined(result, kind: str) -> bool:
     """The decline model was fitted on whole messages in the rules' language; for a question in another
     language, rule terms found through the glossary are the evidence that a rule applies."""
@@ -118,7 +125,9 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     # a greeting or a thank-you alone is not a point
     segments = [s for s in split_segments(text, POINT_CHARS) if searcher.lemmas(s)] or [text]
     audience = guess_audience(text)
-    results = searcher.search_many(_queries(segments, searcher.lemmas), k=k, prefer=audience)
+    queries = _queries(segments, searcher.lemmas)
+    *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience)
+    agreed = _message_topics(whole) if len(segments) > 1 else set()
     points: list[Point] = []
     by_topic: dict[tuple, Point] = {}
     context: list[Fact] = []
@@ -128,7 +137,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
         cursor = max(cursor, start + len(segment))
         own = [f for f in facts if start <= f.start < start + len(segment)]
         kind = _kind(segment, own)
-        declined = _declined(result, kind)
+        declined = _declined(result, kind) and not (result.clauses and _topic(result.clauses[0]) in agreed)
         if declined and kind == "statement" and len(segments) > 1:
             context.extend(own)
             continue
