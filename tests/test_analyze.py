@@ -120,3 +120,17 @@ def test_a_terse_sentence_is_answered_when_the_whole_message_agrees(demo_searche
     assert "заплатил" in first.sentences[0] and not first.declined
     assert first.clauses[0].id.startswith("marketplace-rules:5.")
     assert any(h.id.startswith("marketplace-rules:11.") for p in a.points for h in p.clauses)
+
+
+def test_clauses_cited_by_similar_past_replies_come_first():
+    from assistant.analyze.points import _by_precedent
+    from assistant.schema import Hit
+
+    def hit(cid, **extra):
+        return Hit("clause", "rules", "1", cid, cid, [], "", None, 1.0, extra)
+
+    clauses = [hit("rules:2.1"), hit("rules:2.2"), hit("rules:2.3"), hit("rules:4.1")]
+    cases = [hit("C-1", cited=["rules:4.1"]), hit("C-2", cited=["rules:2.3"]),
+             hit("C-3", cited=["rules:2.2"], templated=True)]
+    ordered = [h.id for h in _by_precedent(clauses, cases)]
+    assert ordered == ["rules:2.3", "rules:2.1", "rules:2.2", "rules:4.1"], "a templated reply is no precedent"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -157,7 +158,8 @@ def test_seed_complaint_gets_a_draft_with_verified_citations(server, page, share
     page.get_by_label("Сообщение клиента или продавца").fill(_long_complaint())
     started = time.perf_counter()
     page.get_by_role("button", name="Подготовить ответ").click()
-    page.get_by_text("48213-0917").first.wait_for(timeout=WAIT)
+    box = page.get_by_label("Текст ответа (можно править, проверки обновятся)")
+    expect(box).to_have_value(re.compile("48213-0917"), timeout=WAIT)
     TIMINGS["warm_draft_300_words_s"] = round(time.perf_counter() - started, 2)
     TIMINGS["warm_draft_300_words_server_s"] = float(
         page.get_by_text("Черновик готов за").inner_text().split("за ")[1].split(" ")[0])

@@ -17,6 +17,7 @@ from .audience import guess_audience
 from .deadlines import Deadline, due, find_limits
 from .facts import Fact, extract_facts
 
+PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
 MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
@@ -103,6 +104,14 @@ def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[tuple]:
     return set() if whole.declined else {_topic(h) for h in whole.clauses[:depth]}
 
 
+def _by_precedent(clauses: list[Hit], cases: list[Hit], depth: int = PRECEDENT_DEPTH) -> list[Hit]:
+    """Among a point's best clauses, those that similar past replies (not templated ones) cited come first:
+    how such cases were resolved before is evidence of which rule decides this one."""
+    cited = {cid for case in cases[:depth] if not case.extra.get("templated") for cid in case.extra.get("cited", [])}
+    head, tail = clauses[:depth], clauses[depth:]
+    return sorted(head, key=lambda h: h.id not in cited) + tail
+
+
 def _declined(result, kind: str) -> bool:
     """The decline model was fitted on whole messages in the rules' language; for a question in another
     language, rule terms found through the glossary are the evidence that a rule applies."""
@@ -159,6 +168,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             points.append(Point(list(segments), "statement", declined=True))
         points[-1].facts.extend(context)
     for point in points:
+        point.clauses = _by_precedent(point.clauses, point.cases)
         point.facts.sort(key=lambda f: f.start)
         start = _start_date(point.facts, facts, today, text)
         if start is None:
