@@ -13,7 +13,7 @@ from ..draft.llm import LLM
 from ..search import Searcher
 from .common import case_card, clause_card, guard
 from .safe import highlight
-from .strings import t
+from .strings import reason, t
 
 
 def render(searcher: Searcher, settings: Settings, lang: str) -> None:
@@ -71,9 +71,10 @@ def _checks_panel(checks, text: str, lang: str) -> None:
     if checks.ok:
         st.success(t(lang, "checks_ok"))
     for c in checks.citations:
-        line = t(lang, "cit_ok", citation=c.citation) if c.ok else t(lang, "cit_bad", citation=c.citation, reason=c.reason)
-        if getattr(c, "stale", ""):
-            line += f" ({t(lang, 'stale', why=c.stale)})"
+        line = (t(lang, "cit_ok", citation=c.citation) if c.ok
+                else t(lang, "cit_bad", citation=c.citation, reason=reason(lang, c.reason)))
+        if c.stale:
+            line += f" ({t(lang, 'stale', why=reason(lang, c.stale))})"
         st.text(line)
     answered = sum(c.answered for c in checks.coverage)
     st.text(t(lang, "coverage", done=answered, total=len(checks.coverage)))
