@@ -134,3 +134,19 @@ def test_clauses_cited_by_similar_past_replies_come_first():
              hit("C-3", cited=["rules:2.2"], templated=True)]
     ordered = [h.id for h in _by_precedent(clauses, cases)]
     assert ordered == ["rules:2.3", "rules:2.1", "rules:2.2", "rules:4.1"], "a templated reply is no precedent"
+
+
+def test_a_deadline_runs_from_the_date_the_person_ties_to_the_clauses_event():
+    from assistant.analyze.points import _start_for
+
+    text = ("Отправление сдал 3 октября. Плановая дата доставки была 9 октября. "
+            "Покупатель 12 октября отменил заказ.")
+    facts = extract_facts(text, TODAY)
+    (cancel,) = find_limits("Отправление признаётся утраченным, если не обнаружено в течение 10 календарных дней "
+                            "с даты отмены.")
+    (search,) = find_limits("Если Отправление не доставлено к плановой дате, Маркетлайн не позднее 2 рабочих дней "
+                            "после этой даты начинает его розыск.")
+    (claim,) = find_limits("Претензия подаётся в течение 20 календарных дней с даты признания Отправления утраченным.")
+    assert _start_for(cancel, facts, facts, TODAY, text) == dt.date(2026, 10, 12)
+    assert _start_for(search, facts, facts, TODAY, text) == dt.date(2026, 10, 9)
+    assert _start_for(claim, facts, facts, TODAY, text) is None, "no date of that event: no deadline"

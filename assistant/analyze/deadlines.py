@@ -27,11 +27,30 @@ _MONTHS_GEN = ["января", "февраля", "марта", "апреля", "
                "ноября", "декабря"]
 
 
+_AFTER = re.compile(r"\s*(?:с|со|после|от|from|after|of)\s+((?:[\w-]+\s+)?[\w-]+)", re.I)
+_GENERIC = {"даты", "дата", "дате", "днем", "днём", "момента", "этой", "этого", "такой", "такого", "указанной",
+            "указанного", "следующего", "настоящих", "date", "the", "this", "that", "receipt"}
+STEM = 5   # «отмены» and «отменил», «плановой» and «Плановая» share their first five letters
+
+
+def stems(text: str, defined_terms: bool = True) -> frozenset[str]:
+    """Crude Russian/English stems of the content words: enough to see that two phrases name one event.
+
+    ``defined_terms=False`` leaves out capitalised words inside a sentence — a rules document's defined
+    terms (Отправление, Заказ, Продавец), which every event of the document shares.
+    """
+    words = re.findall(r"\w+", text)
+    if not defined_terms:
+        words = [w for i, w in enumerate(words) if i == 0 or not w[:1].isupper()]
+    return frozenset(w.lower()[:STEM] for w in words if len(w) >= STEM and w.lower() not in _GENERIC)
+
+
 @dataclass(frozen=True)
 class Limit:
     days: int
     working: bool
     text: str          # the words of the clause that set it
+    event: frozenset[str] = frozenset()   # stems of the event it runs from («с даты отмены» → {"отмен"})
 
 
 @dataclass(frozen=True)
@@ -76,8 +95,21 @@ def find_limits(clause_text: str) -> list[Limit]:
         if not n or m.group(3).lower().startswith(("час", "hour")):
             continue
         working = bool(m.group(2)) and m.group(2).lower().startswith(("рабоч", "working", "business"))
-        out.append(Limit(n, working, m.group(0)))
+        out.append(Limit(n, working, m.group(0), _event(clause_text, m)))
     return out
+
+
+def _event(clause_text: str, m: re.Match) -> frozenset[str]:
+    """What the limit counts from: the words after «с/после/от», or, for «после этой даты», the words of the
+    same sentence before the limit. Empty when the clause does not say."""
+    after = _AFTER.match(clause_text, m.end())
+    if after:
+        named = stems(after.group(1), defined_terms=False)
+        if named:
+            return named
+        sentence_start = max(clause_text.rfind(".", 0, m.start()), clause_text.rfind(";", 0, m.start())) + 1
+        return stems(clause_text[sentence_start:m.start()], defined_terms=False)
+    return frozenset()
 
 
 def add_days(start: dt.date, days: int, working: bool) -> dt.date:

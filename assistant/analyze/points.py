@@ -14,9 +14,10 @@ from ..clauses.citation import detect_lang
 from ..schema import Hit
 from ..search import Searcher, split_segments
 from .audience import guess_audience
-from .deadlines import Deadline, due, find_limits
+from .deadlines import Deadline, Limit, due, find_limits, stems
 from .facts import Fact, extract_facts
 
+EVENT_CHARS = 60     # how far around a date the person's words say what happened on it
 PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
 MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
@@ -77,16 +78,31 @@ def _kind(sentence: str, facts: list[Fact]) -> str:
 _ELAPSED = re.compile(r"(?:прошл\w*|уже|жд\w*|назад|ago|for|since)\W*$", re.I)
 
 
-def _start_date(facts: list[Fact], everything: list[Fact], today: dt.date, text: str = "") -> dt.date | None:
-    """The date a time limit runs from: a date the person gave (theirs in this point first), else
-    «прошло 5 дней» counted back from today (a duration only counts when it is time already gone)."""
+def _near(text: str, fact: Fact) -> frozenset[str]:
+    """The stems of the words around a fact, within its sentence: what the person says happened then."""
+    left = max(text.rfind(mark, 0, fact.start) for mark in ".!?") + 1
+    right = min((i for i in (text.find(mark, fact.start) for mark in ".!?") if i >= 0), default=len(text))
+    return stems(text[max(left, fact.start - EVENT_CHARS):min(right, fact.start + len(fact.text) + EVENT_CHARS)])
+
+
+def _start_for(limit: Limit, facts: list[Fact], everything: list[Fact], today: dt.date, text: str) -> dt.date | None:
+    """The date a clause's time limit runs from: a date the person gave (theirs in this point first), else
+    «прошло 5 дней» counted back from today (a duration only counts when it is time already gone).
+
+    When the clause names its event («с даты отмены»), only a date the person ties to that event counts
+    («покупатель 12 октября отменил заказ»): a deadline from the wrong date is worse than none.
+    """
+    def fits(f: Fact) -> bool:
+        return not limit.event or bool(limit.event & _near(text, f))
+
     for pool in (facts, everything):
-        dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date"]
+        dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date" and fits(f)]
         if dates:
             return min(dates)
     for pool in (facts, everything):
         spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")
-                 and (_ELAPSED.search(text[max(0, f.start - 12):f.start]) or "назад" in text[f.start:f.start + 30])]
+                 and (_ELAPSED.search(text[max(0, f.start - 12):f.start]) or "назад" in text[f.start:f.start + 30])
+                 and fits(f)]
         if spans:
             return today - dt.timedelta(days=max(spans))
     return None
@@ -170,10 +186,9 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     for point in points:
         point.clauses = _by_precedent(point.clauses, point.cases)
         point.facts.sort(key=lambda f: f.start)
-        start = _start_date(point.facts, facts, today, text)
-        if start is None:
-            continue
         for hit in point.clauses[:2]:
             for limit in find_limits(hit.text):
-                point.deadlines.append(due(limit, start, today))
+                start = _start_for(limit, point.facts, facts, today, text)
+                if start is not None:
+                    point.deadlines.append(due(limit, start, today))
     return Analysis(text=text, lang=detect_lang(text), points=points, facts=facts, audience=audience)
