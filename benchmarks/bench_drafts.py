@@ -46,13 +46,24 @@ def article(clause_id: str) -> str:
     return f"{doc}:{rest.split('/')[0]}" if rest.startswith("ст") else clause_id
 
 
+def unit(clause_id: str) -> str:
+    """The unit a citation is judged at for precision: a law's article, a rules document's second level
+    («marketplace-rules:5.2.3» → «marketplace-rules:5.2»)."""
+    doc, _, rest = clause_id.partition(":")
+    if rest.startswith("ст"):
+        return article(clause_id)
+    return f"{doc}:{'.'.join(rest.split('/')[0].split('.')[:2])}"
+
+
 def score(case: dict, text: str, cited_ids: set[str], checks) -> dict:
     points = [p for p in case["points"] if p["clauses"]]
+    gold_units = {unit(g) for p in points for g in p["clauses"]}
     exact = sum(1 for p in points if any(within(c, g) for c in cited_ids for g in p["clauses"]))
     covered = sum(1 for p in points if any(within(article(c), article(g)) for c in cited_ids for g in p["clauses"]))
     facts = sum(1 for f in case["facts"] if f in text)
     return {"id": case["id"], "kind": case["kind"], "points": len(points), "covered": covered, "exact": exact,
-            "facts": len(case["facts"]), "facts_found": facts,
+            "facts": len(case["facts"]), "facts_found": facts, "words": len(text.split()),
+            "cited": len(cited_ids), "cited_relevant": sum(1 for c in cited_ids if unit(c) in gold_units),
             "citations": len(checks.citations) if checks else 0,
             "citations_ok": sum(c.ok for c in checks.citations) if checks else 0,
             "template": checks.template.score if checks else 0.0,
@@ -67,6 +78,9 @@ def summarise(rows: list[dict]) -> dict:
     return {"cases": len(rows), "point_coverage": round(sum(r["covered"] for r in rows) / points, 3),
             "exact_coverage": round(sum(r["exact"] for r in rows) / points, 3),
             "facts_mentioned": round(sum(r["facts_found"] for r in rows) / facts, 3),
+            "citation_precision": round(sum(r.get("cited_relevant", 0) for r in rows)
+                                        / (sum(r.get("cited", 0) for r in rows) or 1), 3),
+            "words": round(statistics.mean(r.get("words", 0) for r in rows)),
             "citations_verified": round(sum(r["citations_ok"] for r in rows) / cits, 3) if cits else None,
             "template_score": round(statistics.mean(r["template"] for r in rows), 3),
             "guardrail_violations": sum(r["guardrails"] for r in rows),
@@ -107,13 +121,13 @@ def main() -> int:
                "baseline_top_hit": summarise(baseline),
                "latency_ms": {"p50": round(statistics.median(times), 1),
                               "p95": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}}
-    head = f"{'':18} {'cases':>5} {'coverage':>8} {'exact':>6} {'facts':>6} {'cit.ok':>6} {'templ':>6} {'guard':>5} {'mustnot':>7}"
+    head = f"{'':18} {'cases':>5} {'coverage':>8} {'exact':>6} {'facts':>6} {'cit.ok':>6} {'precis':>6} {'words':>5} {'templ':>6} {'guard':>5} {'mustnot':>7}"
     print(head)
     for name, s in [("overall", figures["overall"]), *figures["by_kind"].items(),
                     ("baseline top hit", figures["baseline_top_hit"])]:
         cit = "n/a" if s["citations_verified"] is None else f"{s['citations_verified']:.2f}"
         print(f"{name:18} {s['cases']:>5} {s['point_coverage']:>8.2f} {s['exact_coverage']:>6.2f} {s['facts_mentioned']:>6.2f} {cit:>6} "
-              f"{s['template_score']:>6.2f} {s['guardrail_violations']:>5} {s['must_not_violations']:>7}")
+              f"{s['citation_precision']:>6.2f} {s['words']:>5} {s['template_score']:>6.2f} {s['guardrail_violations']:>5} {s['must_not_violations']:>7}")
     print(f"composer latency p50 {figures['latency_ms']['p50']} ms, p95 {figures['latency_ms']['p95']} ms "
           f"(target p95 < 1500 ms)")
     if args.json:

@@ -19,6 +19,7 @@ from .facts import Fact, extract_facts
 
 EVENT_CHARS = 60     # how far around a date the person's words say what happened on it
 PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
+ASIDE_CONFIDENCE = 0.6  # a statement off the message's topics and below this is background, not a point
 MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
@@ -62,7 +63,7 @@ class Analysis:
                 "facts": [f.to_dict() for f in self.facts]}
 
 
-def _topic(hit: Hit) -> tuple[str, ...]:
+def topic(hit: Hit) -> tuple[str, ...]:
     """Law: the article. Offer: the unit two levels down (5.3 for 5.3.1), the level rules are argued at."""
     if hit.path and hit.path[0].startswith(("Статья", "Article")):
         return (hit.doc, hit.path[0])
@@ -117,7 +118,7 @@ def _queries(segments: list[str], lemmas) -> list[str]:
 def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[tuple]:
     """The topics the whole message is confidently about. A sentence too terse to be sure of on its own
     («ОЗОН потерял клиента, я за это заплатил») is about one of them when its own best clause agrees."""
-    return set() if whole.declined else {_topic(h) for h in whole.clauses[:depth]}
+    return set() if whole.declined else {topic(h) for h in whole.clauses[:depth]}
 
 
 def _by_precedent(clauses: list[Hit], cases: list[Hit], depth: int = PRECEDENT_DEPTH) -> list[Hit]:
@@ -162,18 +163,20 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
         cursor = max(cursor, start + len(segment))
         own = [f for f in facts if start <= f.start < start + len(segment)]
         kind = _kind(segment, own)
-        declined = _declined(result, kind) and not (result.clauses and _topic(result.clauses[0]) in agreed)
-        if declined and kind == "statement" and len(segments) > 1:
+        declined = _declined(result, kind) and not (result.clauses and topic(result.clauses[0]) in agreed)
+        aside = (kind == "statement" and agreed and result.confidence < ASIDE_CONFIDENCE
+                 and not (result.clauses and topic(result.clauses[0]) in agreed))
+        if (declined or aside) and kind == "statement" and len(segments) > 1:
             context.extend(own)
             continue
-        topic = _topic(result.clauses[0]) if result.clauses and not declined else None
-        point = by_topic.get(topic) if topic else None
+        key = topic(result.clauses[0]) if result.clauses and not declined else None
+        point = by_topic.get(key) if key else None
         if point is None:
             point = Point([], "statement", clauses=[] if declined else list(result.clauses),
                           cases=list(result.cases), declined=declined, confidence=result.confidence)
             points.append(point)
-            if topic:
-                by_topic[topic] = point
+            if key:
+                by_topic[key] = point
         point.sentences.append(segment)
         point.facts.extend(context + own)
         context = []

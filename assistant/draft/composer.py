@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..analyze import Analysis, Point
+from ..analyze import Analysis, Point, topic
 from ..checks.guardrails import load_rules
 
 QUOTE_CHARS = 220
-SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it scored at least this share of the first
+ALSO_QUOTE_CHARS = 120   # a second clause supports the first: its opening words are enough to find it
+SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it is of the same unit and scored at least
+                      # this share of the first,
+NEAR_TIE = 0.9        # or, from another unit, when retrieval could not tell the two apart
 _RECAP_KINDS = ("date", "time", "duration", "sum", "quantity", "product", "title", "shipment", "order")
 
 
@@ -34,7 +37,8 @@ _PLANS = {
     "ru": {
         "greet": ["{name}, здравствуйте.", "Здравствуйте, {name}."],
         "greet_anon": ["Здравствуйте."],
-        "about": ["По {subject}", "Про {subject_nom}", "Теперь по {subject}"],
+        "about_first": ["По {subject}", "Про {subject_nom}", "Касательно {subject_gen}"],
+        "about": ["По {subject}", "Про {subject_nom}", "Теперь по {subject}", "Дальше, по {subject}"],
         "rule": [" действует правило ({citation}): «{quote}».", " правило такое ({citation}): «{quote}».",
                  " действует норма ({citation}): «{quote}»."],
         "deadline": ["Срок: {text}.", "По срокам: {text}."],
@@ -52,7 +56,8 @@ _PLANS = {
     "en": {
         "greet": ["Hello {name},", "Hi {name},"],
         "greet_anon": ["Hello,"],
-        "about": ["Regarding {subject}", "About {subject}"],
+        "about_first": ["Regarding {subject}", "About {subject}"],
+        "about": ["Regarding {subject}", "About {subject}", "As for {subject}"],
         "rule": [", the rule is ({citation}): «{quote}».", ", this rule applies ({citation}): «{quote}»."],
         "deadline": ["Deadline: {text}."],
         "sum": ["We will check the amount of {sum} against this clause and send you the calculation."],
@@ -67,33 +72,37 @@ _PLANS = {
 }
 
 
-def _pick(options: list[str], seed: int, slot: int) -> str:
-    return options[(seed + slot) % len(options)]
+def _pick(options: list[str], seed: int, slot: int | str) -> str:
+    """One of ``options``, fixed for this message and slot, independent between slots."""
+    return options[int(hashlib.sha256(f"{seed}:{slot}".encode()).hexdigest()[:8], 16) % len(options)]
 
 
-def _quote(sentence: str) -> str:
+def _quote(sentence: str, limit: int = QUOTE_CHARS) -> str:
     """An exact, contiguous piece of the clause: the best sentence, cut at a word if it is long.
 
     Inner «» become “” so the quote's own brackets stay unambiguous (the checks treat them alike).
     """
     sentence = " ".join(sentence.split()).rstrip(".;").replace("«", "“").replace("»", "”")
-    if len(sentence) <= QUOTE_CHARS:
+    if len(sentence) <= limit:
         return sentence
-    return sentence[:QUOTE_CHARS].rsplit(" ", 1)[0]
+    return sentence[:limit].rsplit(" ", 1)[0]
 
 
-def _subject(point: Point, lang: str) -> tuple[str, str]:
-    """«заказу № 48213-0917» (dative, after «по») and a nominative fallback, from the person's own facts."""
-    for kind, ru_dat, ru_nom, en in (("order", "заказу № {}", "заказ № {}", "order {}"),
-                                     ("shipment", "отправлению № {}", "отправление № {}", "shipment {}"),
-                                     ("product", "товару «{}»", "товар «{}»", "«{}»")):
+def _subject(point: Point, lang: str) -> tuple[str, str, str]:
+    """What the point is about in the person's own terms: «заказу № 48213-0917» (dative, after «по»),
+    nominative and genitive; the clause's heading when the person named nothing."""
+    for kind, forms, en in (("order", ("заказу № {}", "заказ № {}", "заказа № {}"), "order {}"),
+                            ("shipment", ("отправлению № {}", "отправление № {}", "отправления № {}"), "shipment {}"),
+                            ("product", ("товару «{}»", "товар «{}»", "товара «{}»"), "«{}»")):
         fact = next((f for f in point.facts if f.kind == kind), None)
         if fact:
-            return (ru_dat.format(fact.text), ru_nom.format(fact.text)) if lang == "ru" else (en.format(fact.text),) * 2
+            return tuple(f.format(fact.text) for f in forms) if lang == "ru" else (en.format(fact.text),) * 3
     hit = point.clauses[0]
     title = next((p.split(". ", 1)[-1] for p in hit.extra.get("parents", []) if p), "") or hit.extra.get("title", "")
     title = title.rstrip(".").lower() or ("вашему вопросу" if lang == "ru" else "your question")
-    return (f"вопросу «{title}»", f"вопрос «{title}»") if lang == "ru" else (title, title)
+    if lang != "ru":
+        return (title,) * 3
+    return f"вопросу «{title}»", f"вопрос «{title}»", f"вопроса «{title}»"
 
 
 def _recap(point: Point, subject: str) -> str:
@@ -125,15 +134,16 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
             continue
         hit = point.clauses[0]
         quote = _quote(hit.extra.get("best_sentence") or hit.text)
-        dative, nominative = _subject(point, lang)
-        about = _pick(plans["about"], seed, i).format(subject=dative, subject_nom=nominative) + _recap(point, dative)
-        rule = _pick(plans["rule"], seed, i).format(citation=hit.citation, quote=quote)
+        dative, nominative, genitive = _subject(point, lang)
+        about = _pick(plans["about" if citations else "about_first"], seed, f"about{i}")
+        about = about.format(subject=dative, subject_nom=nominative, subject_gen=genitive) + _recap(point, dative)
+        rule = _pick(plans["rule"], seed, f"rule{i}").format(citation=hit.citation, quote=quote)
         sentence = about + rule
         parts.append(sentence[0].upper() + sentence[1:])
         citations.append(Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote))
         second = point.clauses[1] if len(point.clauses) > 1 else None
-        if second is not None and second.score >= SECOND_CLAUSE * hit.score:
-            quote2 = _quote(second.extra.get("best_sentence") or second.text)
+        if second is not None and second.score >= (SECOND_CLAUSE if topic(second) == topic(hit) else NEAR_TIE) * hit.score:
+            quote2 = _quote(second.extra.get("best_sentence") or second.text, ALSO_QUOTE_CHARS)
             parts.append(plans["also"].format(citation=second.citation, quote=quote2))
             citations.append(Citation(second.doc, second.id, second.citation, list(second.path), quote2))
         for deadline in point.deadlines[:1]:
