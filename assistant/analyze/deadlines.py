@@ -100,16 +100,14 @@ def find_limits(clause_text: str) -> list[Limit]:
 
 
 def _event(clause_text: str, m: re.Match) -> frozenset[str]:
-    """What the limit counts from: the words after «с/после/от», or, for «после этой даты», the words of the
-    same sentence before the limit. Empty when the clause does not say."""
+    """What the limit counts from: the words after «с/после/от»; for «после этой даты», or a limit with no
+    start («рассматривает спор в течение 10 дней»), the words of its sentence before it. Empty when none."""
     after = _AFTER.match(clause_text, m.end())
-    if after:
-        named = stems(after.group(1), defined_terms=False)
-        if named:
-            return named
-        sentence_start = max(clause_text.rfind(".", 0, m.start()), clause_text.rfind(";", 0, m.start())) + 1
-        return stems(clause_text[sentence_start:m.start()], defined_terms=False)
-    return frozenset()
+    named = stems(after.group(1), defined_terms=False) if after else frozenset()
+    if named:
+        return named
+    sentence_start = max(clause_text.rfind(".", 0, m.start()), clause_text.rfind(";", 0, m.start())) + 1
+    return stems(clause_text[sentence_start:m.start()], defined_terms=False)
 
 
 def add_days(start: dt.date, days: int, working: bool) -> dt.date:

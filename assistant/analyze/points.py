@@ -17,7 +17,7 @@ from .audience import guess_audience
 from .deadlines import Deadline, Limit, due, find_limits, stems
 from .facts import Fact, extract_facts
 
-EVENT_CHARS = 60     # how far around a date the person's words say what happened on it
+EVENT_CHARS = 40     # how far around a date the person's words say what happened on it
 PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
 ASIDE_CONFIDENCE = 0.6  # a statement off the message's topics and below this is background, not a point
 MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
