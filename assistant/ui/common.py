@@ -43,6 +43,8 @@ def guard(lang: str):
 def permalink(clause_id: str) -> str:
     """A link that opens the clause on the seller page; absolute when the page knows its own address."""
     base = (getattr(st.context, "url", "") or "").split("?")[0]
+    if base.count("/") == 2:   # «http://host:port» → «http://host:port/»
+        base += "/"
     return f"{base}?page=seller&clause={quote(clause_id, safe='')}"
 
 

@@ -13,7 +13,8 @@ TREE_LIMIT = 300   # rows drawn at once; a search narrows the tree of a long law
 
 
 def render(searcher: Searcher, lang: str) -> None:
-    shorts = {d.doc: d.short for d in searcher.index.documents(published_only=True)}
+    docs = sorted(searcher.index.documents(published_only=True), key=lambda d: d.audience != "seller")
+    shorts = {d.doc: d.short for d in docs}   # the sellers' own rules first
     opened = st.query_params.get("clause")
     if opened:
         _opened(searcher, opened, shorts, lang)
