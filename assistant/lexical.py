@@ -24,6 +24,13 @@ _STOP = {
 }
 
 
+_NEGATIONS = {"не", "ни"}
+
+
+def _is_cyrillic(word: str) -> bool:
+    return "а" <= word[0] <= "я" or word[0] == "ё"
+
+
 class Lemmatizer:
     """Tokens for BM25; one instance per process (pymorphy3's dictionaries take ~0.2 s to load)."""
 
@@ -54,6 +61,21 @@ class Lemmatizer:
             lemma = self.lemma(m.group(0).lower())
             if lemma:
                 out.append((m.group(0), lemma))
+        return out
+
+    def negated(self, text: str) -> list[str]:
+        """«не»/«ни» joined to the next word's lemma («не привезли» → «не_привезти»), for the glossary's
+        lay sides: «не привезли» and «привезли» mean opposite things, and ``tokens`` drops the particle."""
+        out, pending = [], False
+        for m in _WORD.finditer(text.lower()):
+            word = m.group(0)
+            if word in _NEGATIONS:
+                pending = True
+                continue
+            if pending:
+                lemma = self._morph.parse(word)[0].normal_form.replace("ё", "е") if _is_cyrillic(word) else word
+                out.append(f"не_{lemma}")
+            pending = False
         return out
 
     def tokens(self, text: str) -> list[str]:
@@ -91,7 +113,7 @@ class LexicalIndex:
         """BM25 scores for ``text`` against every indexed text, and the query lemmas that exist in the corpus."""
         tokens = self.lemmatizer.tokens(text)
         if expand is not None:
-            tokens = expand(tokens)
+            tokens = expand(tokens, self.lemmatizer.negated(text))
         query = [t for t in tokens if t in self._vocab]
         if not query:
             return np.zeros(self.size, dtype=np.float32), set()
@@ -107,8 +129,15 @@ class Synonyms:
     """
 
     def __init__(self, lemmatizer: Lemmatizer, pairs: list[tuple[str, str]]) -> None:
-        self.rules = [(set(lemmatizer.tokens(lay)), lemmatizer.tokens(legal)) for lay, legal in pairs]
-        self.rules = [(lay, legal) for lay, legal in self.rules if lay and legal]
+        self.rules = [(self._lay(lemmatizer, lay), lemmatizer.tokens(legal), " ".join(legal.split()))
+                      for lay, legal in pairs]
+        self.rules = [(lay, legal, text) for lay, legal, text in self.rules if lay and legal]
+
+    @staticmethod
+    def _lay(lemmatizer: Lemmatizer, lay: str) -> set[str]:
+        """A lay side's lemmas; a negated word stands as «не_<lemma>» in place of its lemma."""
+        negated = set(lemmatizer.negated(lay))
+        return {t for t in lemmatizer.tokens(lay) if f"не_{t}" not in negated} | negated
 
     @classmethod
     def load(cls, lemmatizer: Lemmatizer, path) -> "Synonyms":
@@ -120,7 +149,14 @@ class Synonyms:
                     pairs.append((lay, legal))
         return cls(lemmatizer, pairs)
 
-    def __call__(self, tokens: list[str]) -> list[str]:
-        present = set(tokens)
-        extra = [t for lay, legal in self.rules if lay <= present for t in legal]
+    def __call__(self, tokens: list[str], negated: list[str] = ()) -> list[str]:
+        """``tokens`` plus the legal terms of every rule whose lay side is present; ``negated`` are the
+        message's «не_<lemma>» marks (``Lemmatizer.negated``), needed by lay sides such as «не привезти»."""
+        present = set(tokens) | set(negated)
+        extra = [t for lay, legal, _ in self.rules if lay <= present for t in legal]
         return tokens + extra
+
+    def phrases(self, tokens: list[str], negated: list[str] = ()) -> list[str]:
+        """The legal phrases (as written in the file) whose lay side is present, each once."""
+        present = set(tokens) | set(negated)
+        return list(dict.fromkeys(text for lay, _, text in self.rules if lay <= present))

@@ -9,6 +9,9 @@ Pipeline for one message:
    whole-text similarity) and lexical (BM25 over lemmas), fused by weighted
    reciprocal-rank fusion ``Σ w / (RRF_K + rank)``; ranks, unlike raw scores, are
    comparable between a cosine and a BM25 score. Clauses and cases are ranked apart.
+   A message in the rules' language whose lay words the glossary (``corpus/synonyms.tsv``)
+   maps to legal terms is embedded twice, as written and with those terms appended; each
+   key keeps the better cosine (the expanded one less ``EXPAND_DISCOUNT``).
 3. **Direct references.** «п. 3.2.1», «ст. 26.1» in the message put that clause first.
 4. **Decline.** A calibrated confidence says whether any clause really applies.
 
@@ -46,8 +49,8 @@ RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
 CROSS_LEXICAL_WEIGHT = 1.0   # a message in another language: the glossary in synonyms.tsv is the stronger bridge
-TITLE_WEIGHT = 0.5   # the title channel: BM25 of the message (with the glossary) against articles' own titles
-TITLE_UNITS = 30     # only the best 30 titles lift their units
+EXPAND_DENSE = True  # also embed the message with the glossary's legal terms appended; a key keeps the better cosine
+EXPAND_DISCOUNT = 0.02  # the expanded cosine counts 0.02 less: the message's own wording wins a near tie
 SCOPE_WEIGHT = 0.5   # share of the enclosing article's whole-text similarity added to each of its points
 SCOPE_SELF = 0.9     # an article competes with its points on its whole-text similarity times this
 OTHER_AUDIENCE = 0.6  # rank factor for the other side's documents when the writer is guessed
@@ -85,12 +88,6 @@ class SearchResult:
                 "clauses": [h.to_dict() for h in self.clauses], "cases": [h.to_dict() for h in self.cases]}
 
 
-def _title_text(clause) -> str:
-    """An article's title with its chapter's («Глава 40. ПЕРЕВОЗКА»): lay words often name only the contract."""
-    chapter = next((p.split(". ", 1)[1] for p in clause.parents if p.startswith("Глава") and ". " in p), "")
-    return f"{clause.title} {chapter.lower()}".strip()
-
-
 def split_segments(text: str, size: int = 0) -> list[str]:
     """Sentence windows of about ``size`` (default ``SEGMENT_CHARS``); a short message is one segment."""
     from razdel import sentenize
@@ -126,10 +123,6 @@ class Searcher:
                 if ancestor in has_scope:
                     self._scope_parent[c.id] = ancestor
                     break
-        # Titled top units (a law's articles, an offer's sections): their titles are a channel of their own.
-        self._units = [c for c in self._clauses.values() if c.title and len(c.path) == 1
-                       and not c.path[0].startswith(("Глава", "Раздел", "Chapter", "Section", "Part"))]
-        unit_index = {(c.doc, c.path): i for i, c in enumerate(self._units)}
         # Every retrievable unit gets an integer key; channels score arrays over these keys.
         self._keys = [("clause", cid) for cid in self._clauses] + [("case", cid) for cid in self._cases]
         self._key_index = key_index = {key: i for i, key in enumerate(self._keys)}
@@ -140,14 +133,10 @@ class Searcher:
         self._row_scope = np.array([role == "scope" for *_, role in owners], dtype=bool)
         self._parent = np.array([key_index.get(("clause", self._scope_parent.get(ref, "")), -1) if kind == "clause"
                                  else -1 for kind, ref in self._keys], dtype=np.int64)
-        self._unit_of = np.array([unit_index.get((self._clauses[ref].doc, self._clauses[ref].path[:1]), -1)
-                                  if kind == "clause" else -1 for kind, ref in self._keys], dtype=np.int64)
         texts = [clause_passages(titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
                  for c in self._clauses.values()] + [c.message for c in self._cases.values()]
         # the lexical index also explains dense hits (matched words), so every mode builds it
         self._lexical = LexicalIndex(Lemmatizer(), texts)
-        self._titles = LexicalIndex(self._lexical.lemmatizer, [_title_text(c) for c in self._units]) \
-            if self._units else None
         # the expansion is part of the system; the single-channel baselines search plain BM25
         self._synonyms = Synonyms.load(self._lexical.lemmatizer, SYNONYMS) if self.mode is Mode.HYBRID else None
         self._explain = Explainer(self._lexical)
@@ -184,13 +173,12 @@ class Searcher:
         use_dense, use_lexical = self._channels
         dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
         lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [None] * len(flat)
-        titles = [self._title_boost(q) for q in flat] if self.mode is Mode.HYBRID else [None] * len(flat)
         allowed = self._allowed(doc, audience)
         weights = self._preference(prefer)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
             lexical_weight = LEXICAL_WEIGHT if detect_lang(text) == self._corpus_lang else CROSS_LEXICAL_WEIGHT
-            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights, lexical_weight, titles[pos + i])
+            runs = [self._fuse(dense[pos + i], lexical[pos + i], allowed, weights, lexical_weight)
                     for i in range(len(plan))]
             results.append(self._merge(text, plan, runs, dense[pos], lexical[pos], raw[pos], k, allowed))
             pos += len(plan)
@@ -205,7 +193,15 @@ class Searcher:
         """Dense scores for every query of every plan. A long message is embedded only through its
         segments (the encoder would cut it at 512 tokens anyway); its own scores are their maximum."""
         wanted = [plan[1:] if len(plan) > 1 else plan for plan in plans]
-        scores, raws = self._dense([q for w in wanted for q in w])
+        flat = [q for w in wanted for q in w]
+        expanded = [self._expanded(q) if detect_lang(q) == self._corpus_lang else "" for q in flat] \
+            if EXPAND_DENSE and self._synonyms is not None else []
+        redo = [i for i, e in enumerate(expanded) if e]
+        scores, raws = self._dense(flat + [expanded[i] for i in redo])
+        # lay words reach the laws' wording through the glossary; the decline keeps the message's own cosines
+        for i, extra in zip(redo, scores[len(flat):]):
+            scores[i] = np.maximum(scores[i], extra - EXPAND_DISCOUNT)
+        scores, raws = scores[:len(flat)], raws[:len(flat)]
         dense, raw, pos = [], [], 0
         for plan, w in zip(plans, wanted):
             part, part_raw = scores[pos:pos + len(w)], raws[pos:pos + len(w)]
@@ -246,21 +242,15 @@ class Searcher:
             out.append(own)
         return out, raw
 
+    def _expanded(self, text: str) -> str:
+        """The message with the legal terms the glossary gives for it appended ("" when it gives none):
+        «не привезли оплаченный шкаф» also searches «срок передачи предварительно оплаченного товара»."""
+        lemmatizer = self._lexical.lemmatizer
+        phrases = self._synonyms.phrases(lemmatizer.tokens(text), lemmatizer.negated(text))
+        return f"{text} ({'; '.join(phrases)})" if phrases else ""
+
     def _lexical_scores(self, text: str) -> np.ndarray:
         return self._lexical.scores(text, self._synonyms)[0]
-
-    def _title_boost(self, text: str) -> np.ndarray | None:
-        """RRF share per key from the title channel: every clause of a unit whose title matches gets its unit's."""
-        if self._titles is None:
-            return None
-        scores = self._titles.scores(text, self._synonyms)[0]
-        found = np.flatnonzero(scores > 0)
-        if not len(found):
-            return None
-        top = found[np.argsort(-scores[found], kind="stable")[:TITLE_UNITS]]
-        by_unit = np.zeros(len(self._units) + 1, dtype=np.float64)   # the last slot: clauses of no unit
-        by_unit[top] = TITLE_WEIGHT / (RRF_K + np.arange(1, len(top) + 1))
-        return by_unit[self._unit_of]
 
     def _allowed(self, doc: str | None, audience: str | None) -> np.ndarray:
         """Mask over keys: cases always, clauses of the chosen document and audience."""
@@ -279,8 +269,7 @@ class Searcher:
         return np.where(self._is_clause & np.isin(self._clause_doc, list(other)), OTHER_AUDIENCE, 1.0)
 
     def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None, allowed: np.ndarray,
-              weights: np.ndarray | None = None, lexical_weight: float = LEXICAL_WEIGHT,
-              titles: np.ndarray | None = None) -> dict[int, float]:
+              weights: np.ndarray | None = None, lexical_weight: float = LEXICAL_WEIGHT) -> dict[int, float]:
         """Weighted RRF over each channel's top candidates, ranking clauses and cases apart."""
         fused: dict[int, float] = {}
         for weight, scores, floor in ((DENSE_WEIGHT, dense, -1.0), (lexical_weight, lexical, 0.0)):
@@ -293,9 +282,6 @@ class Searcher:
                 top = candidates[np.argsort(-scores[candidates], kind="stable")[:CANDIDATES]]
                 for rank, key in enumerate(top.tolist(), start=1):
                     fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
-        if titles is not None:
-            for key in np.flatnonzero((titles > 0) & allowed).tolist():
-                fused[key] = fused.get(key, 0.0) + float(titles[key])
         if weights is not None:
             fused = {key: score * weights[key] for key, score in fused.items()}
         return fused

@@ -121,3 +121,19 @@ def test_lay_words_are_expanded_to_legal_terms_for_bm25(demo_searcher):
     tokens = lemmatizer.tokens("Хочу вернуть деньги за куртку")
     assert set(lemmatizer.tokens("возврат уплаченной денежной суммы")) <= set(synonyms(tokens))
     assert synonyms(lemmatizer.tokens("деньги пришли")) == lemmatizer.tokens("деньги пришли"), "all lay words needed"
+
+
+def test_a_negated_lay_word_matches_only_when_the_message_negates_it(demo_searcher):
+    from assistant.lexical import Synonyms
+
+    lemmatizer = demo_searcher._lexical.lemmatizer
+    synonyms = Synonyms(lemmatizer, [("не привезти", "срок передачи товара")])
+    expand = lambda text: synonyms(lemmatizer.tokens(text), lemmatizer.negated(text))  # noqa: E731
+    assert "передача" in expand("Оплатил шкаф, а его так и не привезли")
+    assert "передача" not in expand("Привезли шкаф не того цвета"), "«привезли» is not «не привезли»"
+
+
+def test_a_lay_message_is_also_embedded_with_the_glossarys_legal_terms(demo_searcher):
+    expanded = demo_searcher._expanded("Хочу вернуть деньги за куртку")
+    assert expanded.startswith("Хочу вернуть деньги за куртку") and "возврат уплаченной денежной суммы" in expanded
+    assert demo_searcher._expanded("Какая завтра погода в Казани?") == ""
