@@ -50,6 +50,7 @@ _PLANS = {
         "action_default": "уточните, пожалуйста, детали, и мы разберём ситуацию по существу",
         "escalate": "Обращение передаю старшему специалисту, как вы просите.",
         "also": "Сюда же относится правило ({citation}): «{quote}».",
+        "more": "Кроме того{recap}, здесь применяется правило ({citation}): «{quote}».",
         "close": ["Если нужны документы по какому-то пункту, пришлите их в ответ на это сообщение.",
                   "Если что-то из перечисленного не так, ответьте на это сообщение с подробностями."],
     },
@@ -67,6 +68,7 @@ _PLANS = {
         "action_default": "please send us the details and we will look into it",
         "escalate": "I am passing your request to a senior specialist, as you asked.",
         "also": "Also relevant ({citation}): «{quote}».",
+        "more": "Also{recap}, this rule applies here ({citation}): «{quote}».",
         "close": ["If any of this does not match your situation, reply to this message with the details."],
     },
 }
@@ -120,6 +122,7 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
     name = next((f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
     parts = [_pick(plans["greet"], seed, 0).format(name=name) if name else plans["greet_anon"][0]]
     citations: list[Citation] = []
+    subject = ""
     for i, point in enumerate(analysis.points, start=1):
         if point.declined or not point.clauses:
             wants_escalation = any(f.kind == "request" and f.value == "escalation" for f in point.facts)
@@ -132,16 +135,23 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
                 parts.append(_pick(plans["norule"], seed, i).format(said=said, action=action,
                                                                     recap=_recap(point, said)))
             continue
-        hit = point.clauses[0]
-        quote = _quote(hit.extra.get("best_sentence") or hit.text)
-        dative, nominative, genitive = _subject(point, lang)
-        about = _pick(plans["about" if citations else "about_first"], seed, f"about{i}")
-        about = about.format(subject=dative, subject_nom=nominative, subject_gen=genitive) + _recap(point, dative)
-        rule = _pick(plans["rule"], seed, f"rule{i}").format(citation=hit.citation, quote=quote)
-        sentence = about + rule
-        parts.append(sentence[0].upper() + sentence[1:])
-        citations.append(Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote))
-        second = point.clauses[1] if len(point.clauses) > 1 else None
+        cited = {c.id for c in citations}
+        fresh = [h for h in point.clauses[:2] if h.id not in cited]
+        if fresh:   # a clause already quoted for an earlier point is not quoted twice
+            hit = fresh[0]
+            quote = _quote(hit.extra.get("best_sentence") or hit.text)
+            dative, nominative, genitive = _subject(point, lang)
+            if dative == subject:   # the same matter as the point before: no second heading
+                sentence = plans["more"].format(citation=hit.citation, quote=quote, recap=_recap(point, dative))
+            else:
+                about = _pick(plans["about" if citations else "about_first"], seed, f"about{i}")
+                about = about.format(subject=dative, subject_nom=nominative, subject_gen=genitive)
+                sentence = about + _recap(point, dative) + _pick(plans["rule"], seed, f"rule{i}").format(
+                    citation=hit.citation, quote=quote)
+            subject = dative
+            parts.append(sentence[0].upper() + sentence[1:])
+            citations.append(Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote))
+        second = next((h for h in point.clauses[1:2] if fresh and h.id not in cited and h is not hit), None)
         if second is not None and second.score >= (SECOND_CLAUSE if topic(second) == topic(hit) else NEAR_TIE) * hit.score:
             quote2 = _quote(second.extra.get("best_sentence") or second.text, ALSO_QUOTE_CHARS)
             parts.append(plans["also"].format(citation=second.citation, quote=quote2))
