@@ -158,17 +158,19 @@ class Searcher:
         return self.search_many([text], k=k, doc=doc, audience=audience)[0]
 
     def search_many(self, texts: list[str], k: int = 5, doc: str | None = None,
-                    audience: str | None = None, prefer: str | None = None) -> list[SearchResult]:
-        """Search several messages; all their segments are embedded in one batch.
+                    audience: str | None = None, prefer: str | None = None, window: int = 0) -> list[SearchResult]:
+        """Search several messages; all their segments are embedded in one batch, each distinct text once.
 
         ``audience`` keeps only documents for buyers or for sellers; ``prefer`` merely ranks the
-        other side's documents lower (for a guess about who is writing).
+        other side's documents lower (for a guess about who is writing). ``window`` sets the size of
+        a long message's segments (default ``SEGMENT_CHARS``): a caller that also searches those
+        sentences one by one passes its own size, and the message then costs no extra embedding.
         """
         if doc and doc not in self._shorts:
             raise AssistantError(f"no published document {doc!r}; documents: {', '.join(sorted(self._shorts))}")
         if audience and audience not in AUDIENCES:
             raise AssistantError(f"unknown audience {audience!r}; valid: {', '.join(AUDIENCES)}")
-        plans = [self._queries(t) for t in texts]
+        plans = [self._queries(t, window) for t in texts]
         flat = [q for plan in plans for q in plan]
         use_dense, use_lexical = self._channels
         dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
@@ -185,8 +187,8 @@ class Searcher:
         return results
 
     # --- channels ----------------------------------------------------------------------------------
-    def _queries(self, text: str) -> list[str]:
-        segments = split_segments(text)
+    def _queries(self, text: str, window: int = 0) -> list[str]:
+        segments = split_segments(text, window)
         return [text] + segments if len(segments) > 1 else [text]
 
     def _dense_plans(self, plans: list[list[str]]):
@@ -219,6 +221,11 @@ class Searcher:
         Exact: the index is a flat inner-product one and every row is scored; rows come
         back best first, so the first row of each key is its best.
         """
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            out, raw = self._dense(distinct)
+            at = {t: i for i, t in enumerate(distinct)}
+            return [out[at[t]] for t in texts], [raw[at[t]] for t in texts]
         n = len(self._keys)
         total = self.index.faiss.ntotal
         if total == 0:

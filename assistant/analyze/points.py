@@ -152,7 +152,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     segments = [s for s in split_segments(text, POINT_CHARS) if searcher.lemmas(s)] or [text]
     audience = guess_audience(text)
     queries = _queries(segments, searcher.lemmas)
-    *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience)
+    *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience, window=POINT_CHARS)
     agreed = _message_topics(whole) if len(segments) > 1 else set()
     points: list[Point] = []
     by_topic: dict[tuple, Point] = {}
