@@ -211,6 +211,22 @@ def test_upload_limits_are_enforced(own_index, monkeypatch):
     assert not list((own_index.uploads_dir).glob("*")), "a refused upload is not kept"
 
 
+def test_a_pdf_over_the_page_limit_is_refused(own_index, monkeypatch, tmp_path):
+    from render import find_font, to_pdf
+
+    if find_font() is None:
+        pytest.skip("DejaVu fonts are needed to render a Cyrillic PDF (scripts/test.sh installs them)")
+    pdf = tmp_path / "rules.pdf"
+    to_pdf(RULES * 6, pdf)
+    monkeypatch.setenv("ASSISTANT_MAX_PDF_PAGES", "1")
+    at = _app(monkeypatch, own_index.index_dir, token=TOKEN, page="maintainer")
+    at.text_input(key="token").input(TOKEN).run()
+    at.file_uploader(key="upload").set_value(("rules.pdf", pdf.read_bytes(), "application/pdf")).run()
+    at.button(key="stage").click().run()
+    assert at.error and "over the 1-page limit" in at.error[0].value
+    assert not list(own_index.uploads_dir.glob("*"))
+
+
 def test_rollback_and_statistics(own_index, monkeypatch):
     index_paths([write_rules(own_index.index_dir.parent / "v2", CHANGED)], own_index,
                 overrides={"doc": "rules", "short": "Правила"})
