@@ -23,6 +23,7 @@ from pathlib import Path
 from .checks import Checks
 from .config import Settings
 from .diff import word_diff
+from .errors import AssistantError
 
 
 def accept(settings: Settings, draft_, final_text: str, checks: Checks, *, channel: str = "", order: str = "",
@@ -30,7 +31,7 @@ def accept(settings: Settings, draft_, final_text: str, checks: Checks, *, chann
     """Append the accepted reply as a past case (the format ``load_cases`` reads), plus how it came about."""
     final_text = final_text.strip()
     if not final_text:
-        raise ValueError("the reply is empty; write or keep a draft before accepting it")
+        raise AssistantError("the reply is empty; write or keep a draft before accepting it")
     now = now or dt.datetime.now(dt.timezone.utc)
     record = {
         "id": f"A-{now:%Y%m%d}-{secrets.token_hex(3)}",

@@ -278,3 +278,13 @@ def test_switching_to_a_language_model_uses_it_and_a_bad_citation_falls_back(sha
     _Scripted.answers.append(("ok", _reply("Всё решено согласно [9].")))
     at.button(key="make_draft").click().run()
     assert "· composer" in at.caption[0].value and "evidence [9]" in at.warning[0].value
+
+
+def test_accepting_an_emptied_draft_is_refused_and_stores_nothing(own_index, monkeypatch):
+    at = _app(monkeypatch, own_index.index_dir)
+    at.text_area(key="message").input("Посылку потеряли, кто заплатит?").run()
+    at.button(key="make_draft").click().run()
+    at.text_area(key="edited").input("   ").run()
+    at.button(key="accept").click().run()
+    assert not at.exception and "the reply is empty" in at.error[0].value
+    assert not own_index.accepted_file.exists()

@@ -33,8 +33,6 @@ def guard(lang: str):
         yield
     except AssistantError as exc:
         st.error(t(lang, "failed", error=str(exc)))
-    except ValueError as exc:
-        st.error(t(lang, "failed", error=str(exc)))
     except Exception as exc:  # noqa: BLE001 - the page must never show a traceback
         log.error("%s in the app:\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         st.error(t(lang, "internal", kind=type(exc).__name__))
