@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -170,3 +171,11 @@ def test_cli_draft_json(demo_settings, capsys):
     assert code == 0 and data["backend"] == "composer" and data["text"]
     assert all({"doc", "id", "citation", "path", "quote"} <= set(c) for c in data["citations"])
     assert {"citations", "coverage", "template", "guardrails", "injections"} <= set(data["checks"])
+
+
+def test_an_english_reply_names_its_points_in_english(demo_searcher):
+    d = draft(demo_searcher, "Hi, my parcel was lost in your warehouse two weeks ago. Who pays me, and when? "
+                             "Also, can I ask for a senior specialist?", today=TODAY)
+    assert d.analysis.lang == "en" and d.citations
+    prose = re.sub(r"\([^()]*\)|«[^»]*»", "", d.text)   # citations and quotes stay in the rules' language
+    assert not re.search(r"[а-яё]", prose, re.I), prose

@@ -18,6 +18,7 @@ ALSO_QUOTE_CHARS = 120   # a second clause supports the first: its opening words
 SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it is of the same unit and scored at least
                       # this share of the first,
 NEAR_TIE = 0.9        # or, from another unit, when retrieval could not tell the two apart
+_GENERIC_SUBJECTS = ("your question", "the next point")
 _RECAP_KINDS = ("date", "time", "duration", "sum", "quantity", "product", "title", "shipment", "order")
 
 
@@ -90,7 +91,7 @@ def _quote(sentence: str, limit: int = QUOTE_CHARS) -> str:
     return sentence[:limit].rsplit(" ", 1)[0]
 
 
-def _subject(point: Point, lang: str) -> tuple[str, str, str]:
+def _subject(point: Point, lang: str, first: bool = True) -> tuple[str, str, str]:
     """What the point is about in the person's own terms: «заказу № 48213-0917» (dative, after «по»),
     nominative and genitive; the clause's heading when the person named nothing."""
     for kind, forms, en in (("order", ("заказу № {}", "заказ № {}", "заказа № {}"), "order {}"),
@@ -99,11 +100,11 @@ def _subject(point: Point, lang: str) -> tuple[str, str, str]:
         fact = next((f for f in point.facts if f.kind == kind), None)
         if fact:
             return tuple(f.format(fact.text) for f in forms) if lang == "ru" else (en.format(fact.text),) * 3
+    if lang != "ru":   # the rules' headings are in Russian: name the point in the reply's language
+        return (_GENERIC_SUBJECTS[0 if first else 1],) * 3
     hit = point.clauses[0]
     title = next((p.split(". ", 1)[-1] for p in hit.extra.get("parents", []) if p), "") or hit.extra.get("title", "")
-    title = title.rstrip(".").lower() or ("вашему вопросу" if lang == "ru" else "your question")
-    if lang != "ru":
-        return (title,) * 3
+    title = title.rstrip(".").lower() or "вашему вопросу"
     return f"вопросу «{title}»", f"вопрос «{title}»", f"вопроса «{title}»"
 
 
@@ -140,8 +141,8 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
         if fresh:   # a clause already quoted for an earlier point is not quoted twice
             hit = fresh[0]
             quote = _quote(hit.extra.get("best_sentence") or hit.text)
-            dative, nominative, genitive = _subject(point, lang)
-            if dative == subject:   # the same matter as the point before: no second heading
+            dative, nominative, genitive = _subject(point, lang, first=not citations)
+            if dative == subject and dative not in _GENERIC_SUBJECTS:   # the same matter: no second heading
                 sentence = plans["more"].format(citation=hit.citation, quote=quote, recap=_recap(point, dative))
             else:
                 about = _pick(plans["about" if citations else "about_first"], seed, f"about{i}")
