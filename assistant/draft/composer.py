@@ -14,6 +14,7 @@ from ..analyze import Analysis, Point, topic
 from ..checks.guardrails import load_rules
 
 QUOTE_CHARS = 220
+CUT_AT_COMMA = 0.6       # a long quote ends at its last comma when that keeps at least this share of it
 ALSO_QUOTE_CHARS = 120   # a second clause supports the first: its opening words are enough to find it
 SECOND_CLAUSE = 0.75  # a point's second clause is quoted too when it is of the same unit and scored at least
                       # this share of the first,
@@ -85,10 +86,17 @@ def _quote(sentence: str, limit: int = QUOTE_CHARS) -> str:
 
     Inner «» become “” so the quote's own brackets stay unambiguous (the checks treat them alike).
     """
-    sentence = " ".join(sentence.split()).rstrip(".;").replace("«", "“").replace("»", "”")
+    sentence = " ".join(sentence.split()).rstrip(".;,: ").replace("«", "“").replace("»", "”")
     if len(sentence) <= limit:
         return sentence
-    return sentence[:limit].rsplit(" ", 1)[0]
+    head = sentence[:limit]
+    comma = max(head.rfind(", "), head.rfind("; "))
+    if comma > CUT_AT_COMMA * limit:   # a whole part of the sentence reads better than a cut one
+        return head[:comma]
+    words = head.rsplit(" ", 1)[0].split(" ")
+    while len(words) > 1 and len(words[-1]) <= 2:   # never end on «не», «по», «и»: it reads as the opposite
+        words.pop()
+    return " ".join(words).rstrip(".;,: ")
 
 
 def _subject(point: Point, lang: str, first: bool = True) -> tuple[str, str, str]:
