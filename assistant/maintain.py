@@ -47,7 +47,6 @@ class Staged:
     version: str
     short: str
     audience: str
-    n_clauses: int
     diff: VersionDiff
 
 
@@ -100,7 +99,7 @@ def stage_upload(settings: Settings, name: str, data: bytes, *, doc: str, versio
         raise
     if progress:
         progress("read", 2, 2)
-    return Staged(path, doc, version, short, audience, len(new), diff)
+    return Staged(path, doc, version, short, audience, diff)
 
 
 def _published(index: Index, doc: str) -> DocumentInfo | None:

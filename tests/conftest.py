@@ -58,3 +58,12 @@ def demo_searcher(demo_settings):
     from assistant.search import Searcher
 
     return Searcher.open(demo_settings)
+
+
+@pytest.fixture()
+def chat_server():
+    """An ``LLM`` client of a scripted loopback chat server (``chat.Scripted.answers`` says what it replies)."""
+    from chat import serving
+
+    with serving() as llm:
+        yield llm

@@ -12,8 +12,8 @@ from assistant.config import Settings
 from assistant.index import index_paths
 from assistant.index.store import current_name
 from assistant.search import Searcher
+from chat import Scripted, reply
 from docs import RULES_V1, write_cases, write_rules
-from test_draft import _reply, _Scripted, chat_server  # noqa: F401 - the loopback chat server fixture
 from test_search import SEED_COMPLAINT
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -271,11 +271,11 @@ def test_switching_to_a_language_model_uses_it_and_a_bad_citation_falls_back(sha
     assert "test-model" in " ".join(at.radio(key="backend").options)
     at.text_area(key="message").input("Посылку потеряли, кто заплатит?").run()
     at.radio(key="backend").set_value("llm").run()
-    _Scripted.answers.append(("ok", _reply("Посылка утрачена, компенсацию выплатит площадка [1].")))
+    Scripted.answers.append(("ok", reply("Посылка утрачена, компенсацию выплатит площадка [1].")))
     at.button(key="make_draft").click().run()
     assert "· llm" in at.caption[0].value and not at.warning
     assert "(Правила, п. 2." in at.text_area(key="edited").value
-    _Scripted.answers.append(("ok", _reply("Всё решено согласно [9].")))
+    Scripted.answers.append(("ok", reply("Всё решено согласно [9].")))
     at.button(key="make_draft").click().run()
     assert "· composer" in at.caption[0].value and "evidence [9]" in at.warning[0].value
 

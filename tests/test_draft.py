@@ -5,15 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from assistant.draft import Backend, draft, recheck
-from assistant.draft.llm import LLM
 from assistant.draft.privacy import mask
+from chat import Scripted, reply
 from docs import run_cli
 from test_search import SEED_COMPLAINT
 
@@ -95,71 +92,27 @@ def test_personal_data_is_masked():
     assert mask("пишите на anna.k@example.ru или +7 912 345-67-89") == "пишите на [e-mail] или [телефон]"
 
 
-class _Scripted(BaseHTTPRequestHandler):
-    """A chat-completions endpoint on loopback whose answers the test scripts."""
-
-    answers: list = []
-    seen: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _Scripted.seen.append(body)
-        kind, payload = _Scripted.answers.pop(0)
-        if kind == "sleep":
-            time.sleep(payload)
-            payload = {"choices": [{"message": {"content": "late"}}]}
-        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, *args):
-        pass
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass   # the client gave up on a slow answer on purpose; nothing to report
-
-
-@pytest.fixture()
-def chat_server():
-    server = _QuietServer(("127.0.0.1", 0), _Scripted)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Scripted.answers, _Scripted.seen = [], []
-    yield LLM(f"http://127.0.0.1:{server.server_address[1]}/v1", "test-model", "secret", timeout=2)
-    server.shutdown()
-
-
-def _reply(content: str) -> dict:
-    return {"choices": [{"message": {"role": "assistant", "content": content}}]}
-
-
 MESSAGE = "Заказ № 48213-0917 потерялся на складе, с меня удержали логистику. Мой телефон +7 912 345-67-89."
 
 
 def test_llm_with_good_citations_is_used_and_checked(demo_searcher, chat_server):
-    _Scripted.answers.append(("ok", _reply("По заказу № 48213-0917 отправление утрачено по вине площадки [1].")))
+    Scripted.answers.append(("ok", reply("По заказу № 48213-0917 отправление утрачено по вине площадки [1].")))
     d = draft(demo_searcher, MESSAGE, backend=Backend.LLM, llm=chat_server, today=TODAY)
     assert d.backend == "llm" and not d.fallback
     assert d.citations and all(c.ok for c in d.checks.citations)
-    sent = json.dumps(_Scripted.seen[0], ensure_ascii=False)
+    sent = json.dumps(Scripted.seen[0], ensure_ascii=False)
     assert "912 345-67-89" not in sent and "[телефон]" in sent, "personal data never leaves the machine"
     assert "[1]" in sent and "48213-0917" in sent
 
 
 @pytest.mark.parametrize("answer, reason", [
-    (("ok", _reply("Всё решено согласно [7].")), "evidence [7]"),
+    (("ok", reply("Всё решено согласно [7].")), "evidence [7]"),
     (("ok", b"{not json"), "not a chat completion"),
     (("ok", {"choices": []}), "not a chat completion"),
     (("sleep", 3), "did not answer within 2 s"),
 ])
 def test_llm_failures_fall_back_to_the_composer_and_say_why(demo_searcher, chat_server, answer, reason):
-    _Scripted.answers.append(answer)
+    Scripted.answers.append(answer)
     d = draft(demo_searcher, MESSAGE, backend=Backend.LLM, llm=chat_server, today=TODAY)
     assert d.backend == "composer" and reason in d.fallback
     assert d.citations and all(c.ok for c in d.checks.citations)

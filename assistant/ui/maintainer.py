@@ -49,13 +49,17 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     _stats(searcher, settings, lang)
 
 
-def _progress_bar(label: str):
-    bar = st.progress(0.0, text=label)
+def _run(label: str, lang: str, job):
+    """Run a long job (``job(progress)``) under a progress bar; errors become a message on the page."""
+    with guard(lang):
+        bar = st.progress(0.0, text=label)
 
-    def update(stage: str, done: int, total: int) -> None:
-        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{label} {done}/{total}")
+        def update(stage: str, done: int, total: int) -> None:
+            bar.progress(min(1.0, done / total) if total else 1.0, text=f"{label} {done}/{total}")
 
-    return bar, update
+        result = job(update)
+        bar.empty()
+        return result
 
 
 def _upload(searcher: Searcher, settings: Settings, lang: str) -> None:
@@ -72,20 +76,17 @@ def _upload(searcher: Searcher, settings: Settings, lang: str) -> None:
     upload = st.file_uploader(t(lang, "upload_file"), type=types, key="upload")
     if st.button(t(lang, "stage"), key="stage", disabled=upload is None or not doc):
         st.session_state.pop("staged", None)
-        with guard(lang):
-            bar, update = _progress_bar(t(lang, "reading"))
-            st.session_state["staged"] = stage_upload(settings, upload.name, upload.getvalue(), doc=doc,
-                                                      version=version, progress=update)
-            bar.empty()
+        staged = _run(t(lang, "reading"), lang, lambda progress: stage_upload(
+            settings, upload.name, upload.getvalue(), doc=doc, version=version, progress=progress))
+        if staged is not None:
+            st.session_state["staged"] = staged
     staged = st.session_state.get("staged")
     if staged is None:
         return
     _diff(staged, searcher, lang)
     if st.button(t(lang, "publish"), type="primary", key="publish"):
-        with guard(lang):
-            bar, update = _progress_bar(t(lang, "embedding"))
-            report = publish(settings, staged, progress=update)
-            bar.empty()
+        report = _run(t(lang, "embedding"), lang, lambda progress: publish(settings, staged, progress=progress))
+        if report is not None:
             st.session_state.pop("staged", None)
             _report(report, lang)
 
@@ -133,10 +134,8 @@ def _rollback(searcher: Searcher, settings: Settings, lang: str) -> None:
         return
     version = st.selectbox(t(lang, "rollback_version"), [d.version for d in older], key="rollback_version")
     if st.button(t(lang, "rollback"), key="rollback"):
-        with guard(lang):
-            bar, update = _progress_bar(t(lang, "embedding"))
-            report = rollback(settings, doc, version, progress=update)
-            bar.empty()
+        report = _run(t(lang, "embedding"), lang, lambda progress: rollback(settings, doc, version, progress=progress))
+        if report is not None:
             _report(report, lang)
 
 
@@ -145,10 +144,8 @@ def _accepted(settings: Settings, lang: str) -> None:
     records = load_accepted(settings)
     st.text(t(lang, "accepted_count", n=len(records)))
     if records and st.button(t(lang, "add_accepted"), key="add_accepted"):
-        with guard(lang):
-            bar, update = _progress_bar(t(lang, "embedding"))
-            report = add_accepted(settings, progress=update)
-            bar.empty()
+        report = _run(t(lang, "embedding"), lang, lambda progress: add_accepted(settings, progress=progress))
+        if report is not None:
             _report(report, lang)
     by_day = defaultdict(list)
     for r in records:
