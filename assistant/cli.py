@@ -24,14 +24,25 @@ def _print_json(obj) -> None:
 
 
 class _Bar:
-    """tqdm on a terminal, nothing otherwise (and nothing with --json)."""
+    """tqdm on a terminal; off a terminal (a log, a CI job) a plain line every ``every`` seconds, so a long
+    build is never silent. Nothing with --json on a terminal."""
+
+    every = 15.0
 
     def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+        self.tty = sys.stderr.isatty()
+        self.enabled = enabled or not self.tty
         self.bars = {}
+        self.started: dict[str, float] = {}
+        import time
+
+        self.last = time.monotonic()   # a build shorter than ``every`` prints nothing
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled or total == 0:
+            return
+        if not self.tty:
+            self._line(stage, done, total)
             return
         from tqdm import tqdm
 
@@ -42,6 +53,19 @@ class _Bar:
         bar.total = total
         bar.n = done
         bar.refresh()
+
+    def _line(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        start = self.started.setdefault(stage, now)
+        if now - self.last < self.every:
+            return
+        self.last = now
+        rate = done / (now - start) if now > start else 0.0
+        left = f", about {(total - done) / rate / 60:.0f} min left" if rate and done < total else ""
+        print(f"{stage}: {done}/{total} ({done / total:.0%}){f', {rate:.1f}/s' if rate else ''}{left}",
+              file=sys.stderr, flush=True)
 
     def close(self) -> None:
         for bar in self.bars.values():
@@ -68,6 +92,9 @@ def cmd_index(args, settings: Settings) -> int:
         print(f"unchanged {name}")
     for source, n in report.case_sources:
         print(f"cases {source}: {n}")
+    for path, lines in report.warnings.items():
+        for line in lines:
+            print(f"warning: {path}: {line}", file=sys.stderr)
     for path, rows in report.bad_rows.items():
         print(f"skipped {len(rows)} malformed row(s) in {path}: lines {', '.join(str(r.line) for r in rows)}")
     print(f"snapshot {report.snapshot}: {report.embedded} passages embedded, {report.reused} reused, "
@@ -117,7 +144,7 @@ def _short(text: str, n: int = 160) -> str:
 def _open_index(settings: Settings):
     from .index.store import Index
 
-    return Index.open(settings.index_dir, settings.model)
+    return Index.open(settings.index_dir, settings.model, vectors=False)
 
 
 def cmd_show(args, settings: Settings) -> int:
@@ -208,7 +235,7 @@ def cmd_analyze(args, settings: Settings) -> int:
     from .analyze import analyze
     from .search import Searcher
 
-    analysis = analyze(Searcher.open(settings), _message(args))
+    analysis = analyze(Searcher.open(settings), _message(args), limit=settings.max_message_chars)
     if args.json:
         _print_json(analysis.to_dict())
         return 0
@@ -231,7 +258,7 @@ def cmd_draft(args, settings: Settings) -> int:
     from .search import Searcher
 
     result = draft(Searcher.open(settings), _message(args), backend=args.backend,
-                   llm=LLM.from_env() if args.backend == "llm" else None)
+                   llm=LLM.from_env() if args.backend == "llm" else None, limit=settings.max_message_chars)
     if args.json:
         _print_json(result.to_dict())
         return 0

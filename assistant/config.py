@@ -28,6 +28,15 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"{name}={raw!r} is not a whole number") from None
 
 
+def _env_flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise SystemExit(f"{name}={raw!r} must be 1 or 0")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the index lives, which embedder builds it, and the input limits."""
@@ -39,11 +48,16 @@ class Settings:
     keep_snapshots: int = 5
     shared_dir: Path = field(default_factory=lambda: REPO_ROOT.parent / "shared")
     maintainer_token: str = ""   # empty: the maintainer page allows nothing (Streamlit secrets may set it too)
+    max_message_chars: int = 20_000   # a message or conversation to analyse; longer ones are refused
+    max_unpacked_bytes: int = 64 * 1024 * 1024   # DOCX: the XML inside, however well it compresses
+    max_clauses: int = 20_000         # clauses in one document (ГК РФ ч. 2 has about 4,000)
+    keep_personal_data: bool = False  # True: accepted replies and past cases keep phones, e-mails, cards
+    database_url: str = ""            # postgresql://… : accepted replies in a shared PostgreSQL
 
     @property
-    def accepted_file(self) -> Path:
-        """Replies agents accepted; they become past cases at the next reindex of this file."""
-        return self.index_dir / "accepted.jsonl"
+    def records_file(self) -> Path:
+        """The embedded record store (accepted replies), when no ``database_url`` is set."""
+        return self.index_dir / "records.sqlite"
 
     @property
     def uploads_dir(self) -> Path:
@@ -61,6 +75,11 @@ class Settings:
             keep_snapshots=_env_int("ASSISTANT_KEEP_SNAPSHOTS", 5),
             shared_dir=Path(os.environ.get("ASSISTANT_SHARED") or REPO_ROOT.parent / "shared"),
             maintainer_token=os.environ.get("ASSISTANT_MAINTAINER_TOKEN", ""),
+            max_message_chars=_env_int("ASSISTANT_MAX_MESSAGE_CHARS", 20_000),
+            max_unpacked_bytes=_env_int("ASSISTANT_MAX_UNPACKED_MB", 64) * 1024 * 1024,
+            max_clauses=_env_int("ASSISTANT_MAX_CLAUSES", 20_000),
+            keep_personal_data=_env_flag("ASSISTANT_KEEP_PERSONAL_DATA"),
+            database_url=os.environ.get("ASSISTANT_DATABASE_URL", ""),
         )
 
     def with_(self, **changes) -> "Settings":

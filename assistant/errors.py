@@ -17,3 +17,7 @@ class IngestError(AssistantError):
 
 class IndexError_(AssistantError):
     """The index on disk is missing, locked or was built with another model."""
+
+
+class MessageRejected(AssistantError):
+    """A message cannot be analysed as given (empty, too long, or nothing but instructions to the assistant)."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -33,11 +32,6 @@ from .schema import DocumentInfo
 
 EVAL_FILE = REPO_ROOT / "eval" / "dev.jsonl"
 EVAL_RESULT = "eval-last.json"
-
-
-def token_ok(given: str, expected: str) -> bool:
-    """Constant-time comparison; an unset token never matches, so an unconfigured page stays closed."""
-    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -83,8 +77,9 @@ def stage_upload(settings: Settings, name: str, data: bytes, *, doc: str, versio
     if progress:
         progress("read", 0, 2)
     try:
-        source = load_document(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pdf_pages)
-        with Index.open(settings.index_dir, allow_outdated=True) as index:
+        source = load_document(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pdf_pages,
+                               max_unpacked=settings.max_unpacked_bytes)
+        with Index.open(settings.index_dir, allow_outdated=True, vectors=False) as index:
             info = _published(index, doc)
             short, audience = (info.short, info.audience) if info else (doc, "")
             new = segment(source, doc=doc, version=version, short=short)
@@ -113,16 +108,36 @@ def publish(settings: Settings, staged: Staged, progress: Progress | None = None
                                   "audience": staged.audience})
 
 
-def add_accepted(settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Make accepted replies past cases; only replies not yet indexed are embedded."""
-    if not settings.accepted_file.exists():
+@dataclass
+class AcceptedReport:
+    """What «add accepted replies» did: the build, and the replies it left out and why."""
+
+    build: BuildReport
+    added: int
+    awaiting_review: list[str]
+
+
+def add_accepted(settings: Settings, progress: Progress | None = None) -> AcceptedReport:
+    """Make the ready accepted replies past cases; only replies not yet indexed are embedded. Replies whose
+    checks failed wait for a maintainer's review and are reported, never added silently."""
+    from .accepted import load_accepted
+    from .index.build import CaseBatch
+    from .records.model import READY, REVIEW, SOURCE
+
+    replies = load_accepted(settings)
+    if not replies:
         raise AssistantError("no accepted replies yet: agents accept replies on the agent page")
-    return index_paths([settings.accepted_file], settings, progress=progress, skip_bad_rows=True)
+    ready = [r for r in replies if r.status == READY]
+    held = [r.id for r in replies if r.status == REVIEW]
+    digest = hashlib.sha256("\n".join(r.id for r in ready).encode()).hexdigest()
+    batch = CaseBatch(SOURCE, [r.to_case() for r in ready], digest, str(settings.records_file))
+    report = index_paths([], settings, progress=progress, case_batches=[batch])
+    return AcceptedReport(report, len(ready), held)
 
 
 def stats(settings: Settings) -> dict:
     """What the serving index holds, for the maintainer's overview."""
-    with Index.open(settings.index_dir, allow_outdated=True) as index:
+    with Index.open(settings.index_dir, allow_outdated=True, vectors=False) as index:
         manifest = index.manifest
         docs = index.documents()
         size = sum(f.stat().st_size for f in index.path.iterdir() if f.is_file())

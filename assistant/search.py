@@ -42,6 +42,8 @@ from .index.passages import clause_passages, pack
 from .index.store import Index
 from .lexical import Lemmatizer, LexicalIndex, Synonyms
 from .references import find_references, resolve
+from .privacy import mask
+from .text import clean
 from .schema import Hit
 
 SYNONYMS = REPO_ROOT / "corpus" / "synonyms.tsv"   # lay words → legal terms for the lexical channel
@@ -56,6 +58,8 @@ SCOPE_SELF = 0.9     # an article competes with its points on its whole-text sim
 OTHER_AUDIENCE = 0.6  # rank factor for the other side's documents when the writer is guessed
 CANDIDATES = 200     # each channel contributes its best 200 clauses and 200 cases to the fusion
 SEGMENT_CHARS = 220  # sentence windows of a long message are about this long
+MAX_WINDOWS = 40     # a long message is searched through at most about this many windows
+LONGEST_SENTENCE = 2000   # a "sentence" longer than this is cut at words (the encoder reads ~512 tokens)
 AUDIENCES = ("buyer", "seller")
 
 
@@ -88,12 +92,23 @@ class SearchResult:
                 "clauses": [h.to_dict() for h in self.clauses], "cases": [h.to_dict() for h in self.cases]}
 
 
+def window_size(text: str, size: int = SEGMENT_CHARS) -> int:
+    """``size``, or larger for a long message: however long it is, it is embedded through at most about
+    ``MAX_WINDOWS`` windows (a 20,000-character thread costs what a 10,000-character one does)."""
+    return max(size, -(-len(text) // MAX_WINDOWS))
+
+
 def split_segments(text: str, size: int = 0) -> list[str]:
-    """Sentence windows of about ``size`` (default ``SEGMENT_CHARS``); a short message is one segment."""
+    """Sentence windows of about ``size`` (default ``SEGMENT_CHARS``, more for a long message); a short
+    message is one segment."""
     from razdel import sentenize
 
     sentences = [s.text.strip() for s in sentenize(" ".join(text.split())) if s.text.strip()]
-    return pack(sentences, size or SEGMENT_CHARS, cut_long=False) or [text]
+    window = window_size(text, size or SEGMENT_CHARS)
+    windows = pack(sentences, window, cut_long=False)
+    if any(len(w) > LONGEST_SENTENCE for w in windows):   # a wall of text with no full stops
+        windows = pack(sentences, window, cut_long=True)
+    return windows or [text]
 
 
 class Searcher:
@@ -128,6 +143,7 @@ class Searcher:
         self._key_index = key_index = {key: i for i, key in enumerate(self._keys)}
         self._is_clause = np.array([kind == "clause" for kind, _ in self._keys], dtype=bool)
         self._clause_doc = np.array([self._clauses[ref].doc if kind == "clause" else "" for kind, ref in self._keys])
+        self._case_audience = np.array([self._cases[ref].audience if kind == "case" else "" for kind, ref in self._keys])
         owners = index.owners
         self._row_key = np.array([key_index.get((kind, ref), -1) for kind, _, ref, _ in owners], dtype=np.int64)
         self._row_scope = np.array([role == "scope" for *_, role in owners], dtype=bool)
@@ -154,11 +170,13 @@ class Searcher:
         return cls(index, embedder, mode)
 
     # --- public ------------------------------------------------------------------------------------
-    def search(self, text: str, k: int = 5, doc: str | None = None, audience: str | None = None) -> SearchResult:
-        return self.search_many([text], k=k, doc=doc, audience=audience)[0]
+    def search(self, text: str, k: int = 5, doc: str | None = None, audience: str | None = None,
+               case_audience: str | None = None) -> SearchResult:
+        return self.search_many([text], k=k, doc=doc, audience=audience, case_audience=case_audience)[0]
 
     def search_many(self, texts: list[str], k: int = 5, doc: str | None = None,
-                    audience: str | None = None, prefer: str | None = None, window: int = 0) -> list[SearchResult]:
+                    audience: str | None = None, prefer: str | None = None, window: int = 0,
+                    case_audience: str | None = None) -> list[SearchResult]:
         """Search several messages; all their segments are embedded in one batch, each distinct text once.
 
         ``audience`` keeps only documents for buyers or for sellers; ``prefer`` merely ranks the
@@ -170,12 +188,13 @@ class Searcher:
             raise AssistantError(f"no published document {doc!r}; documents: {', '.join(sorted(self._shorts))}")
         if audience and audience not in AUDIENCES:
             raise AssistantError(f"unknown audience {audience!r}; valid: {', '.join(AUDIENCES)}")
+        texts = [clean(t) for t in texts]
         plans = [self._queries(t, window) for t in texts]
         flat = [q for plan in plans for q in plan]
         use_dense, use_lexical = self._channels
         dense, raw = self._dense_plans(plans) if use_dense else ([None] * len(flat), [(0.0, 0.0)] * len(flat))
         lexical = [self._lexical_scores(q) for q in flat] if use_lexical else [None] * len(flat)
-        allowed = self._allowed(doc, audience)
+        allowed = self._allowed(doc, audience, case_audience)
         weights = self._preference(prefer)
         results, pos = [], 0
         for text, plan in zip(texts, plans):
@@ -259,15 +278,17 @@ class Searcher:
     def _lexical_scores(self, text: str) -> np.ndarray:
         return self._lexical.scores(text, self._synonyms)[0]
 
-    def _allowed(self, doc: str | None, audience: str | None) -> np.ndarray:
-        """Mask over keys: cases always, clauses of the chosen document and audience."""
-        mask = np.ones(len(self._keys), dtype=bool)
+    def _allowed(self, doc: str | None, audience: str | None, case_audience: str | None = None) -> np.ndarray:
+        """Mask over keys: clauses of the chosen document and audience, cases of the chosen side (all by default)."""
+        keep = np.ones(len(self._keys), dtype=bool)
+        if case_audience:
+            keep &= self._is_clause | (self._case_audience == case_audience)
         if doc:
-            mask &= ~self._is_clause | (self._clause_doc == doc)
+            keep &= ~self._is_clause | (self._clause_doc == doc)
         if audience:
             fits = {d for d, a in self._audience.items() if a in ("", "all", audience)}
-            mask &= ~self._is_clause | np.isin(self._clause_doc, list(fits))
-        return mask
+            keep &= ~self._is_clause | np.isin(self._clause_doc, list(fits))
+        return keep
 
     def _preference(self, prefer: str | None) -> np.ndarray | None:
         if not prefer:
@@ -419,7 +440,9 @@ class Searcher:
 
     def case_hit(self, case_id: str, score: float, similarity: float | None = None) -> Hit:
         c = self._cases[case_id]
+        # masked when indexed; masked again here for indexes built before that rule
         return Hit(kind="case", doc=c.source, version=c.version, id=c.id, citation=f"Кейс {c.id}", path=[],
-                   text=c.message, page=None, score=round(score, 5),
-                   extra={"reply": c.reply, "outcome": c.outcome, "cited": list(c.cited), "templated": c.templated,
-                          "date": c.date, "similarity": similarity})
+                   text=mask(c.message), page=None, score=round(score, 5),
+                   extra={"reply": mask(c.reply), "outcome": mask(c.outcome), "cited": list(c.cited),
+                          "templated": c.templated, "date": c.date, "similarity": similarity,
+                          "audience": c.audience})

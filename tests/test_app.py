@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.accepted import load_accepted
 from assistant.config import Settings
 from assistant.index import index_paths
 from assistant.index.store import current_name
@@ -92,18 +92,18 @@ def test_accept_stores_the_reply_and_it_becomes_a_searchable_case(own_index, mon
     at.button(key="accept").click().run()
     assert not at.exception
     assert at.success and "Сохранено как A-" in at.success[0].value
-    record = json.loads(own_index.accepted_file.read_text(encoding="utf-8").splitlines()[-1])
-    assert record["reply"] == final and record["draft"] == draft_text and record["edited"]
-    assert record["channel"] == "почта" and record["order"] == "99117-0042"
-    assert record["cited"] and record["points"], "the citations and points are kept with the reply"
-    assert {"op": "+", "text": "Компенсацию переведём на ваш счёт продавца."} in record["edits"]
+    record = load_accepted(own_index)[-1]
+    assert record.reply == final and record.draft == draft_text and record.edited
+    assert record.channel == "почта" and record.order == "99117-0042"
+    assert record.cited and record.points, "the citations and points are kept with the reply"
+    assert {"op": "+", "text": "Компенсацию переведём на ваш счёт продавца."} in record.edits
 
     at.radio(key="page").set_value("maintainer").run()
     at.text_input(key="token").input(TOKEN).run()
     at.button(key="add_accepted").click().run()
     assert not at.exception and "accepted (1)" in at.success[0].value
     case = Searcher.open(own_index).search("посылку потеряли кто заплатит", k=5).cases
-    assert record["id"] in [h.id for h in case], "the accepted reply is now a past case"
+    assert record.id in [h.id for h in case], "the accepted reply is now a past case"
 
 
 def test_language_model_failure_is_said_and_the_composer_draft_shown(shared_index, monkeypatch):
@@ -287,4 +287,24 @@ def test_accepting_an_emptied_draft_is_refused_and_stores_nothing(own_index, mon
     at.text_area(key="edited").input("   ").run()
     at.button(key="accept").click().run()
     assert not at.exception and "the reply is empty" in at.error[0].value
-    assert not own_index.accepted_file.exists()
+    assert not load_accepted(own_index)
+
+
+def test_wrong_tokens_lock_the_page_and_are_logged_without_the_token(shared_index, monkeypatch, caplog):
+    import logging
+
+    from assistant.ui import maintainer
+
+    maintainer._throttle.clear()   # the counts live in the serving process, shared by every test here
+    caplog.set_level(logging.INFO, logger="assistant.access")
+    at = _app(monkeypatch, shared_index, token=TOKEN, page="maintainer")
+    for n in range(5):
+        at.text_input(key="token").input(f"guess-{n}").run()
+    assert any("Слишком много неверных токенов" in e.value for e in at.error)
+    at.run()
+    assert not any(w.key == "token" for w in at.text_input), "no more tries while locked out"
+    fresh = _app(monkeypatch, shared_index, token=TOKEN, page="maintainer")
+    assert not any(w.key == "token" for w in fresh.text_input), "a new session from the same address is locked too"
+    maintainer._throttle.clear()
+    assert any("locked out" in r.getMessage() for r in caplog.records)
+    assert not any("guess-" in r.getMessage() or TOKEN in r.getMessage() for r in caplog.records)

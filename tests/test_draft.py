@@ -9,7 +9,7 @@ import re
 import pytest
 
 from assistant.draft import Backend, draft, recheck
-from assistant.draft.privacy import mask
+from assistant.privacy import mask
 from chat import Scripted, reply
 from docs import run_cli
 from test_search import SEED_COMPLAINT

@@ -24,6 +24,7 @@ import pytest
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra: scripts/setup.sh test")
 expect = playwright_api.expect
 
+from assistant.accepted import load_accepted
 from assistant.config import REPO_ROOT, Settings
 from assistant.index.store import current_name
 from assistant.search import Searcher
@@ -182,9 +183,9 @@ def test_agent_edits_the_draft_and_accepts_it(server, page):
     page.get_by_role("button", name="Принять ответ").click()
     page.get_by_text("Сохранено как A-").wait_for(timeout=WAIT)
     _shot(page, "04-accepted", "Сохранено как A-")
-    record = json.loads(settings.accepted_file.read_text(encoding="utf-8").splitlines()[-1])
-    assert record["reply"] == edited.strip() and record["edited"]
-    assert record["cited"], "the accepted reply keeps its verified citations"
+    record = load_accepted(settings)[-1]
+    assert record.reply == edited.strip() and record.edited
+    assert record.cited, "the accepted reply keeps its verified citations"
 
 
 def test_maintainer_uploads_a_changed_rules_file_and_publishes_it(server, page, tmp_path):

@@ -161,3 +161,15 @@ def test_cli_diff_and_rollback_print_what_changed(built, capsys):
     assert "1 changed" in out and "[-30-] {+20+}" in out and "T-1: rules:2.3" in out
     code, out, err = run_cli(capsys, "diff", "nope", "--index", str(settings.index_dir))
     assert code == 2 and "known documents: rules" in err
+
+
+def test_a_reader_keeps_its_snapshot_when_a_later_build_prunes_it(tmp_path):
+    settings = Settings.resolve(index=tmp_path / "index").with_(keep_snapshots=1)
+    index_paths([write_rules(tmp_path / "v1")], settings, overrides=OVERRIDES)
+    reader = Searcher.open(settings)
+    pinned = reader.index.path
+    index_paths([write_rules(tmp_path / "v2", RULES_V2)], settings, overrides=OVERRIDES)
+    assert not pinned.exists(), "the old snapshot is gone from disk"
+    hit = reader.search("в какой срок подать претензию о компенсации", k=1).clauses[0]
+    assert hit.id == "rules:2.3" and "30 календарных" in hit.text, "the reader still serves what it opened"
+    assert "20 календарных" in Searcher.open(settings).clause("rules:2.3").text, "a new reader sees the new one"

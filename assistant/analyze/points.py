@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from ..clauses.citation import detect_lang
 from ..schema import Hit
-from ..search import Searcher, split_segments
+from ..search import Searcher, split_segments, window_size
+from .intake import DEFAULT_LIMIT, intake
 from .audience import guess_audience
 from .deadlines import Deadline, Limit, due, find_limits, stems
 from .facts import Fact, extract_facts
@@ -135,7 +136,8 @@ def _declined(result, kind: str) -> bool:
     return result.declined and not (kind != "statement" and len(result.bridge) >= BRIDGE_TERMS)
 
 
-def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int = 3) -> Analysis:
+def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int = 3,
+            limit: int = DEFAULT_LIMIT) -> Analysis:
     """Points with their clauses, cases, facts and deadlines.
 
     A statement no rule applies to («Пункт выдачи у меня в соседнем доме») is context, not a point:
@@ -146,13 +148,14 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     ['request']
     """
     today = today or dt.date.today()
-    text = " ".join(text.split())
+    text = intake(text, limit)
     facts = extract_facts(text, today)
+    window = window_size(text, POINT_CHARS)
     # a greeting or a thank-you alone is not a point
-    segments = [s for s in split_segments(text, POINT_CHARS) if searcher.lemmas(s)] or [text]
+    segments = [s for s in split_segments(text, window) if searcher.lemmas(s)] or [text]
     audience = guess_audience(text)
     queries = _queries(segments, searcher.lemmas)
-    *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience, window=POINT_CHARS)
+    *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience, window=window)
     agreed = _message_topics(whole) if len(segments) > 1 else set()
     points: list[Point] = []
     by_topic: dict[tuple, Point] = {}

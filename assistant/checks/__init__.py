@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..text import clean
 from .citations import CitationCheck, check_citations, find_citations
 from .coverage import CoverageCheck, check_coverage
 from .guardrails import Violation, check_guardrails
@@ -40,7 +41,9 @@ class Checks:
 
 
 def run_checks(text: str, analysis, searcher, message: str = "") -> Checks:
-    """Every check on ``text`` (the draft as it stands now) against what the message raised."""
+    """Every check on ``text`` (the draft as it stands now) against what the message raised; look-alike
+    letters are folded first, so «вoзврат» with a Latin o cannot slip past the guardrails."""
+    text = clean(text)
     cited = find_citations(text, searcher)
     return Checks(
         citations=check_citations(cited, analysis, searcher),

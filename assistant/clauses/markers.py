@@ -35,7 +35,7 @@ _NAMED = [
     (Kind.SUBCHAPTER, re.compile(r"^(§|Параграф)\s*(\d+(?:\.\d+)*)\b\.?\s*(.*)$")),
     (Kind.ARTICLE, re.compile(r"^(Статья|Article)\s+(\d+(?:\.\d+)*)(?:\.|\s|$)\s*(.*)$")),
 ]
-_DECIMAL = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)(\.?)(?:\s+(.*)|$)")
+_DECIMAL = re.compile(r"^(\d{1,4}(?:\.\d{1,4})*)(\.?)(?:\s+(.*)|$)")
 _ENUM = re.compile(r"^(\d{1,2})\)\s*(.*)$")
 _LETTER = re.compile(r"^([а-яёa-z])\)\s*(.*)$")
 _RU_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"

@@ -46,6 +46,7 @@ class _Builder:
         self.nodes: list[_Node] = []
         self.last_decimal: dict[int, tuple] = {}   # id(container) → last decimal number in it
         self.last_enum: dict[tuple[int, Kind], int] = {}
+        self.warnings: list[str] = []
 
     # --- plausibility -------------------------------------------------------------
     def _container(self) -> _Node:
@@ -137,6 +138,8 @@ class _Builder:
             return
         marker = parse_marker(text)
         if marker is not None and not self._accept(marker, block):
+            if marker.kind is Kind.DECIMAL and (not block.soft or not self.stack[-1].soft_open):
+                self._warn_joined(marker, text, block.page)
             marker = None
         if marker is None and block.heading is not None and not block.soft:
             self._open_heading(text, block.heading, block.page)
@@ -151,6 +154,14 @@ class _Builder:
             node.paragraphs[0] = first
             for piece in more:
                 self.feed(Block(piece, page=block.page), title_skipped)
+
+    def _warn_joined(self, marker: Marker, text: str, page) -> None:
+        last = self.last_decimal.get(id(self._container()))
+        where = f" (page {page})" if page else ""
+        after = ".".join(map(str, last)) if last else "the start"
+        self.warnings.append(
+            f"«{text[:60]}»{where} does not continue the numbering after {after}, so it was joined to the text of "
+            f"{self.stack[-1].label or 'the preamble'}; check it for a repeated or skipped number")
 
     def _feed_text(self, text: str, soft: bool) -> None:
         first, *more = self._split_inline(text)
@@ -220,8 +231,13 @@ def _path(node: _Node) -> list[str]:
     return [c.label for c in chain]
 
 
-def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", title: str = "") -> list[Clause]:
-    """Cut ``source`` into clauses; raise ``IngestError`` when it has no recognisable numbering."""
+def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", title: str = "",
+            warnings: list[str] | None = None) -> list[Clause]:
+    """Cut ``source`` into clauses; raise ``IngestError`` when it has no recognisable numbering.
+
+    Lines that look like numbered units but break the numbering are joined to the unit before them;
+    each is described in ``warnings`` when a list is given.
+    """
     builder = _Builder()
     blocks = list(source.blocks)
     doc_title = title or source.title
@@ -232,6 +248,8 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
     for block in blocks:
         builder.feed(block, True)
     nodes = builder.nodes
+    if warnings is not None:
+        warnings.extend(builder.warnings)
     _promote_titles(nodes)
     if not nodes:
         raise IngestError(

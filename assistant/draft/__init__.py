@@ -14,7 +14,9 @@ from enum import Enum
 from ..analyze import Analysis, analyze
 from ..analyze.facts import Fact
 from ..checks import Checks, run_checks
-from ..checks.injection import without_injections
+from ..checks.injection import find_injections, without_injections
+from ..errors import MessageRejected
+from ..analyze.intake import DEFAULT_LIMIT, intake
 from .composer import Citation, compose
 
 
@@ -43,14 +45,21 @@ class Draft:
 
 
 def draft(searcher, message: str, backend: Backend | str = Backend.COMPOSER, llm=None,
-          today: dt.date | None = None, order: str = "") -> Draft:
+          today: dt.date | None = None, order: str = "", limit: int = DEFAULT_LIMIT) -> Draft:
     """Analyse ``message`` (sentences that try to steer the drafter are left out), write, check.
 
     ``order`` is the order number the agent typed beside the message; it counts as the person's
-    fact when the message itself names none.
+    fact when the message itself names none. A message longer than ``limit`` characters, empty, or
+    made only of instructions to the assistant raises ``MessageRejected``.
     """
     backend = Backend(backend)
-    analysis = analyze(searcher, without_injections(message) or message, today=today)
+    message = intake(message, limit)
+    kept = without_injections(message)
+    if not kept:
+        flagged = "; ".join(f"«{s[:80]}»" for s in find_injections(message)[:3])
+        raise MessageRejected(f"the message holds only instructions to the assistant ({flagged}) and no question "
+                              "or fact to answer; nothing was drafted")
+    analysis = analyze(searcher, kept, today=today, limit=limit)
     _add_order(analysis, order.strip())
     text, citations = compose(analysis)
     used, fallback = Backend.COMPOSER.value, ""

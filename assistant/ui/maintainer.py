@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 
 import streamlit as st
@@ -11,7 +12,8 @@ from ..accepted import load_accepted
 from ..config import Settings
 from ..index.build import rollback
 from ..ingest import RULE_SUFFIXES
-from ..maintain import add_accepted, last_evaluation, publish, run_evaluation, stage_upload, stats, token_ok
+from ..access import Throttle, client_label, token_ok
+from ..maintain import add_accepted, last_evaluation, publish, run_evaluation, stage_upload, stats
 from ..search import Searcher
 from .common import guard
 from .safe import escape, word_diff
@@ -30,16 +32,43 @@ def expected_token(settings: Settings) -> str:
         return ""
 
 
+@st.cache_resource(show_spinner=False)
+def _throttle() -> Throttle:
+    """One per serving process, shared by every session."""
+    return Throttle()
+
+
+def _client_keys() -> list[str]:
+    """This browser session, and the client address (hashed) it comes from."""
+    if "session_key" not in st.session_state:
+        st.session_state["session_key"] = uuid.uuid4().hex
+    address = getattr(st.context, "ip_address", None)
+    address = address if isinstance(address, str) else None   # None under streamlit.testing
+    return [f"session:{st.session_state['session_key'][:12]}", f"client:{client_label(address)}"]
+
+
 def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     expected = expected_token(settings)
     if not expected:
         st.info(t(lang, "closed"))
         return
+    throttle = _throttle()
+    keys = _client_keys()
+    wait = throttle.locked(keys)
+    if wait:
+        st.error(t(lang, "token_locked", minutes=max(1, round(wait / 60))))
+        return
     given = st.text_input(t(lang, "token"), type="password", key="token")
     if not token_ok(given, expected):
+        if given and st.session_state.get("token_tried") != hash(given):
+            st.session_state["token_tried"] = hash(given)   # a rerun with the same wrong token is one attempt
+            if throttle.failure(keys):
+                st.error(t(lang, "token_locked", minutes=max(1, round(throttle.locked(keys) / 60))))
+                return
         if given:
             st.error(t(lang, "token_bad"))
         return
+    throttle.success(keys[:1])
     upload_col, side_col = st.columns([3, 2])
     with upload_col:
         _upload(searcher, settings, lang)
@@ -142,14 +171,18 @@ def _rollback(searcher: Searcher, settings: Settings, lang: str) -> None:
 def _accepted(settings: Settings, lang: str) -> None:
     st.subheader(t(lang, "accepted_head"))
     records = load_accepted(settings)
-    st.text(t(lang, "accepted_count", n=len(records)))
+    review = sum(r.status == "review" for r in records)
+    st.text(t(lang, "accepted_count", n=len(records), review=review))
     if records and st.button(t(lang, "add_accepted"), key="add_accepted"):
         report = _run(t(lang, "embedding"), lang, lambda progress: add_accepted(settings, progress=progress))
         if report is not None:
-            _report(report, lang)
+            _report(report.build, lang)
+            if report.awaiting_review:
+                st.warning(t(lang, "accepted_held", n=len(report.awaiting_review),
+                             ids=", ".join(report.awaiting_review[:10])))
     by_day = defaultdict(list)
     for r in records:
-        by_day[r.get("date", "")].append(float(r.get("checks", {}).get("template", 0.0)))
+        by_day[r.accepted_at[:10]].append(float(r.checks.get("template", 0.0)))
     if by_day:
         st.caption(t(lang, "template_trend"))
         st.bar_chart({day: sum(v) / len(v) for day, v in sorted(by_day.items())})

@@ -22,7 +22,7 @@ def render(searcher: Searcher, lang: str) -> None:
     k = st.slider(t(lang, "results"), 1, 20, 5, key="k")
     if st.button(t(lang, "find"), type="primary", key="find") and situation.strip():
         with guard(lang):
-            st.session_state["seller_result"] = searcher.search(situation, k=k, audience=None)
+            st.session_state["seller_result"] = searcher.search(situation, k=k, case_audience="seller")
     result = st.session_state.get("seller_result")
     if result is not None:
         if result.declined:
