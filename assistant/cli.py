@@ -103,13 +103,13 @@ def cmd_index(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from .search import Searcher
+    from .retrieval import Searcher
 
     if not args.text and not args.queries:
         raise AssistantError("give a TEXT to search for, or --queries FILE.jsonl")
     searcher = Searcher.open(settings)
     if args.queries:
-        from .evaluate import load_items
+        from .evaluation import load_items
 
         items = load_items(args.queries)
         results = searcher.search_many([i.text for i in items], k=args.k, doc=args.doc, audience=args.audience)
@@ -127,9 +127,9 @@ def cmd_search(args, settings: Settings) -> int:
         print(f"Пункты правил (уверенность {result.confidence:.2f}):")
     for h in result.clauses:
         print(f"  {h.score:.3f}  {h.citation}  [{h.id}]")
-        print(f"         {_short(h.extra.get('best_sentence') or h.text)}")
-        if h.extra.get("related"):
-            print(f"         см. также: {', '.join(r['citation'] for r in h.extra['related'][:4])}")
+        print(f"         {_short(h.best_sentence or h.text)}")
+        if h.related:
+            print(f"         см. также: {', '.join(r.citation for r in h.related[:4])}")
     print("Похожие обращения:")
     for h in result.cases:
         print(f"  {h.score:.3f}  {h.id}: {_short(h.text)}")
@@ -233,7 +233,7 @@ def _message(args) -> str:
 
 def cmd_analyze(args, settings: Settings) -> int:
     from .analyze import analyze
-    from .search import Searcher
+    from .retrieval import Searcher
 
     analysis = analyze(Searcher.open(settings), _message(args), limit=settings.max_message_chars)
     if args.json:
@@ -246,7 +246,7 @@ def cmd_analyze(args, settings: Settings) -> int:
         if point.declined:
             print(f"   правило не найдено (уверенность {point.confidence:.2f})")
         for hit in point.clauses:
-            print(f"   {hit.citation}: {_short(hit.extra.get('best_sentence') or hit.text, 140)}")
+            print(f"   {hit.citation}: {_short(hit.best_sentence or hit.text, 140)}")
         for deadline in point.deadlines:
             print(f"   срок: {deadline.sentence_ru()}")
     return 0
@@ -255,7 +255,7 @@ def cmd_analyze(args, settings: Settings) -> int:
 def cmd_draft(args, settings: Settings) -> int:
     from .draft import draft
     from .draft.llm import LLM
-    from .search import Searcher
+    from .retrieval import Searcher
 
     result = draft(Searcher.open(settings), _message(args), backend=args.backend,
                    llm=LLM.from_env() if args.backend == "llm" else None, limit=settings.max_message_chars)
@@ -266,8 +266,10 @@ def cmd_draft(args, settings: Settings) -> int:
     checks = result.checks.to_dict()
     print(f"\n[{result.backend}{' — ' + result.fallback if result.fallback else ''}]")
     for c in checks["citations"]:
-        print(f"  {'✓' if c['ok'] else '✗'} {c['citation']}" + (f" — {c['reason']}" if c["reason"] else "")
-              + (f" (stale: {c['stale']})" if c["stale"] else ""))
+        stale = c["stale"]
+        print(f"  {'✓' if c['ok'] else '✗'} {c['citation']}" + (f" — {c['reason_text']}" if c["reason"] else "")
+              + (f" (stale: changed in version {stale['version']}; past cases {', '.join(stale['cases'])} cited "
+                 "the earlier text)" if stale else ""))
     for point in checks["unanswered"]:
         print(f"  ✗ no answer to: {_short(point, 120)}")
     if checks["template"] and checks["template"]["phrases"]:
@@ -280,16 +282,14 @@ def cmd_draft(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from .evaluate import evaluate, load_items, prepare_eval_index
-    from .search import Mode, Searcher
+    from .evaluation import ChunkBaseline, evaluate, load_items, prepare_eval_index
+    from .retrieval import Mode, Searcher
 
     items = load_items(args.file)
     if not args.index:
         bar = _Bar(not args.json)
         settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
         bar.close()
-    from .evaluate import ChunkBaseline
-
     base = Searcher.open(settings, mode=Mode.DENSE)
     reports = []
     for mode in args.modes.split(","):
@@ -298,7 +298,7 @@ def cmd_eval(args, settings: Settings) -> int:
             searcher = ChunkBaseline(base, progress=lambda d, t, bar=bar: bar("embed chunks", d, t))
             bar.close()
         elif mode in {m.value for m in Mode}:
-            searcher = base if mode == Mode.DENSE.value else Searcher(base.index, base.embedder, mode)
+            searcher = base if mode == Mode.DENSE.value else Searcher(base.corpus, base.embedder, mode)
         else:
             raise AssistantError(f"unknown mode {mode!r}; valid: {', '.join([m.value for m in Mode] + [ChunkBaseline.mode])}")
         reports.append(evaluate(searcher, items, mode))
@@ -318,6 +318,24 @@ def cmd_eval(args, settings: Settings) -> int:
                   f" {a['mrr@10']:5.2f} | {c['recall@1']:6.2f} {c['recall@5']:5.2f} {c['recall@10']:5.2f}"
                   f" {c['mrr@10']:5.2f} | {fmt(off):>8} {fmt(ans):>8}")
         print(f"{r.mode:<9} latency p50 {r.latency_ms.get('median', 0):.1f} ms, p95 {r.latency_ms.get('p95', 0):.1f} ms")
+    return 0
+
+
+def cmd_add_accepted(args, settings: Settings) -> int:
+    from .maintain import add_accepted
+
+    bar = _Bar(not args.json)
+    try:
+        result = add_accepted(settings, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        _print_json({**result.build.to_dict(), "added": result.added, "awaiting_review": result.awaiting_review})
+        return 0
+    print(f"{result.added} accepted replies are past cases (snapshot {result.build.snapshot}, "
+          f"{result.build.embedded} passages embedded)")
+    if result.awaiting_review:
+        print(f"not added, checks failed — review first: {', '.join(result.awaiting_review)}")
     return 0
 
 
@@ -382,6 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "500-character chunks), dense (structured units, dense only)")
     p.add_argument("--items", action="store_true", help="with --json, include per-item ranks")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("add-accepted", parents=[common],
+                       help="make the replies agents accepted past cases (those whose checks passed)")
+    p.set_defaults(func=cmd_add_accepted)
 
     p = sub.add_parser("rollback", parents=[common], help="publish an earlier version again")
     p.add_argument("doc")

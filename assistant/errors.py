@@ -15,7 +15,7 @@ class IngestError(AssistantError):
         super().__init__(f"{self.path}: {problem}" + (f" — {fix}" if fix else ""))
 
 
-class IndexError_(AssistantError):
+class IndexUnavailable(AssistantError):
     """The index on disk is missing, locked or was built with another model."""
 
 

@@ -150,9 +150,9 @@ def stats(settings: Settings) -> dict:
 
 def run_evaluation(settings: Settings, searcher, path: Path = EVAL_FILE) -> dict:
     """Recall@5 by document over the labelled questions whose documents this index holds; saved for the chart."""
-    from .evaluate import evaluate, load_items
+    from .evaluation import evaluate, load_items
 
-    held = {d.doc for d in searcher.index.documents(published_only=True)}
+    held = {d.doc for d in searcher.corpus.documents}
     items = [i for i in load_items(path) if not i.gold or all(g.get("doc") in held for g in i.gold)]
     if not any(i.gold for i in items):
         raise AssistantError(f"no labelled question in {path} is about the documents of this index ({', '.join(sorted(held))})")

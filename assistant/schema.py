@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Clause:
     parents: tuple[str, ...] = ()
     repealed: bool = False
     order: int = 0
+    unit: str = ""        # the article or second-level section it belongs to (``clauses.citation.unit_of``)
 
     @property
     def label(self) -> str:
@@ -97,25 +98,3 @@ class DocumentInfo:
     published: bool
     audience: str = ""
     lang: str = "ru"
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A search result, clause or past case, in the shape the CLI prints as JSON."""
-
-    kind: str
-    doc: str
-    version: str
-    id: str
-    citation: str
-    path: list[str]
-    text: str
-    page: int | None
-    score: float
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        extra = d.pop("extra")
-        d.update(extra)
-        return d

@@ -104,6 +104,19 @@ def sentences(text: str) -> list[str]:
     return [s.text.strip() for s in sentenize(" ".join(text.split())) if s.text.strip()]
 
 
+_PART = re.compile(r"(?<=[;:])\s+(?=[«\"(A-ZА-ЯЁ0-9])")
+
+
+def clause_sentences(text: str) -> list[str]:
+    """A rules text's sentences, with «;»- and «:»-separated parts that start anew counted as sentences:
+    «…обязан: 1) …; 2) …» reads as separate statements.
+
+    >>> clause_sentences("Продавец обязан: Отгрузить заказ; Передать его в срок. См. п. 5.3.1 Правил.")
+    ['Продавец обязан:', 'Отгрузить заказ;', 'Передать его в срок.', 'См. п. 5.3.1 Правил.']
+    """
+    return [part.strip() for s in sentences(text) for part in _PART.split(s) if part.strip()]
+
+
 def words(text: str) -> list[str]:
     """Lower-case words with ё as е (digits are words too)."""
     return _WORD.findall(text.lower().replace("ё", "е"))
@@ -121,3 +134,167 @@ def morph():
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()
+
+
+_TOKEN = re.compile(r"[a-zа-яё]+|\d+(?:[.,]\d+)*", re.I)
+# Function words (pymorphy3's parts of speech) and frequent words that say nothing about which rule applies.
+_SKIP_POS = {"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"}
+_STOP = {
+    "быть", "весь", "этот", "тот", "такой", "который", "мочь", "свой", "также", "если", "или", "при", "для",
+    "как", "так", "уже", "ещё", "еще", "очень", "вот", "здравствуйте", "добрый", "день", "пожалуйста", "спасибо",
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it", "my", "i", "you", "with",
+    "at", "by", "this", "that", "from", "was", "can", "do", "does", "have", "has", "not", "no", "me", "we", "what",
+}
+_NEGATIONS = {"не", "ни"}
+
+
+def _is_cyrillic(word: str) -> bool:
+    return "а" <= word[0] <= "я" or word[0] == "ё"
+
+
+class Lemmatizer:
+    """Content-word lemmas: pymorphy3 for Russian (ё→е, function and stop words dropped), Snowball stems for
+    English. One instance per process is enough; lemmas are cached.
+
+    >>> Lemmatizer().tokens("Посылку потеряли на складе, вернёте деньги?")
+    ['посылка', 'потерять', 'склад', 'вернуть', 'деньга']
+    """
+
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._morph = morph()
+        self._stem = Stemmer.Stemmer("english")
+        self.lemma = lru_cache(maxsize=200_000)(self._lemma)
+
+    def _lemma(self, word: str) -> str | None:
+        if word[0].isdigit():
+            return word
+        if _is_cyrillic(word):
+            parse = self._morph.parse(word)[0]
+            if parse.tag.POS in _SKIP_POS:
+                return None
+            lemma = parse.normal_form.replace("ё", "е")
+        else:
+            lemma = self._stem.stemWord(word)
+        return None if lemma in _STOP or word in _STOP else lemma
+
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """(surface word, lemma) pairs, for highlighting the words of a clause that matched."""
+        out = []
+        for m in _TOKEN.finditer(text):
+            lemma = self.lemma(m.group(0).lower())
+            if lemma:
+                out.append((m.group(0), lemma))
+        return out
+
+    def negated(self, text: str) -> list[str]:
+        """«не»/«ни» joined to the next word's lemma («не привезли» → «не_привезти»): «не привезли» and
+        «привезли» mean opposite things, and ``tokens`` drops the particle."""
+        out, pending = [], False
+        for m in _TOKEN.finditer(text.lower()):
+            word = m.group(0)
+            if word in _NEGATIONS:
+                pending = True
+                continue
+            if pending:
+                lemma = self._morph.parse(word)[0].normal_form.replace("ё", "е") if _is_cyrillic(word) else word
+                out.append(f"не_{lemma}")
+            pending = False
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        out = []
+        for m in _TOKEN.finditer(text.lower()):
+            lemma = self.lemma(m.group(0))
+            if lemma:
+                out.append(lemma)
+        return out
+
+
+@lru_cache(maxsize=1)
+def lemmatizer() -> Lemmatizer:
+    """The process's lemmatizer."""
+    return Lemmatizer()
+
+
+@lru_cache(maxsize=1)
+def _russian_stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("russian")
+
+
+def stems(text: str) -> list[str]:
+    """Snowball stems (PyStemmer's Russian stemmer) of the words.
+
+    >>> stems("покупатель отменил заказ после отмены")
+    ['покупател', 'отмен', 'заказ', 'посл', 'отм']
+    """
+    stemmer = _russian_stemmer()
+    return [stemmer.stemWord(w) for w in words(text)]
+
+
+_BREAK = re.compile(r"(?<=[.;:!?])\s+")
+
+
+def breaks(text: str) -> list[str]:
+    """``text`` cut after every . ; : ! ? — the places a passage too long for the encoder may be cut
+    (finer than sentences on purpose: a long clause is a list of «;»-separated items)."""
+    return _BREAK.split(text)
+
+
+def pack(pieces, budget: int, cut_long: bool = True) -> list[str]:
+    """Join consecutive pieces with spaces into chunks of at most ``budget`` characters.
+
+    A piece longer than the budget is cut at a space first (or kept whole: ``cut_long=False``). Breaks fall only between
+    pieces, so editing one piece changes only the chunk that holds it.
+
+    >>> pack(["Первое.", "Второе.", "Третье предложение."], 20)
+    ['Первое. Второе.', 'Третье предложение.']
+    """
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        while cut_long and len(piece) > budget:
+            cut = piece.rfind(" ", 0, budget)
+            cut = cut if cut > budget // 2 else budget
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(piece[:cut].strip())
+            piece = piece[cut:].strip()
+        if current and len(current) + 1 + len(piece) > budget:
+            chunks.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+SEGMENT_CHARS = 220   # sentence windows of a long message are about this long
+MAX_WINDOWS = 40      # a long message is searched through at most about this many windows
+LONGEST_SENTENCE = 2000   # a "sentence" longer than this is cut at words (the encoder reads ~512 tokens)
+
+
+def window_size(text: str, size: int = SEGMENT_CHARS) -> int:
+    """``size``, or larger for a long message: however long it is, it is embedded through at most about
+    ``MAX_WINDOWS`` windows (a 20,000-character thread costs what a 10,000-character one does)."""
+    return max(size, -(-len(text) // MAX_WINDOWS))
+
+
+def windows(text: str, size: int = 0) -> list[str]:
+    """Sentence windows of about ``size`` characters (default ``SEGMENT_CHARS``, more for a long message);
+    a short message is one window.
+
+    >>> windows("Посылку потеряли. Кто заплатит? И когда?", 24)
+    ['Посылку потеряли.', 'Кто заплатит? И когда?']
+    """
+    parts = sentences(text)
+    window = window_size(text, size or SEGMENT_CHARS)
+    out = pack(parts, window, cut_long=False)
+    if any(len(w) > LONGEST_SENTENCE for w in out):   # a wall of text with no full stops
+        out = pack(parts, window, cut_long=True)
+    return out or [text]

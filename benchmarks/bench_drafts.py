@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import REPO_ROOT, Settings  # noqa: E402
 from assistant.draft import draft  # noqa: E402
-from assistant.evaluate import prepare_eval_index  # noqa: E402
+from assistant.evaluation import prepare_eval_index  # noqa: E402
 from assistant.index import index_paths  # noqa: E402
-from assistant.search import Searcher  # noqa: E402
+from assistant.retrieval import Searcher  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
 

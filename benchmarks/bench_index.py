@@ -28,7 +28,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.index import index_paths  # noqa: E402
 from assistant.index.passages import clause_passages  # noqa: E402
 from assistant.index.store import Index  # noqa: E402
-from assistant.lawjson import load_law  # noqa: E402
+from assistant.evaluation.laws import load_law  # noqa: E402
 
 QUICK_CHAPTERS = 6
 REINDEX_RATIO_TARGET = 0.05       # one-clause reindex / full build

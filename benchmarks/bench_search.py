@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import REPO_ROOT, Settings  # noqa: E402
-from assistant.evaluate import load_items, prepare_eval_index  # noqa: E402
-from assistant.search import Mode, Searcher  # noqa: E402
+from assistant.evaluation import load_items, prepare_eval_index  # noqa: E402
+from assistant.retrieval import Mode, Searcher  # noqa: E402
 
 TARGET_SHORT_MS, TARGET_LONG_MS = 150, 1000
 
@@ -69,8 +69,8 @@ def main() -> int:
     short = [max((x.text for x in sentenize(i.text)), key=len) for i in items][:60]
     long = _complaints([i.text for i in items], 25)
     hybrid = Searcher.open(settings.with_(index_dir=index_dir))
-    dense = Searcher(hybrid.index, hybrid.embedder, Mode.DENSE)
-    clauses = len(hybrid._clauses)
+    dense = Searcher(hybrid.corpus, hybrid.embedder, Mode.DENSE)
+    clauses = len(hybrid.corpus.clauses)
     figures = {"clauses": clauses, "cores": os.cpu_count(), "words_per_complaint": round(
         statistics.mean(len(t.split()) for t in long)), "hybrid": {}, "dense": {}}
     for name, searcher in (("hybrid", hybrid), ("dense", dense)):

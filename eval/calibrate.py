@@ -17,9 +17,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.confidence import Calibration  # noqa: E402
-from assistant.evaluate import load_items  # noqa: E402
-from assistant.search import Searcher  # noqa: E402
+from assistant.retrieval.decline import Calibration  # noqa: E402
+from assistant.evaluation import load_items  # noqa: E402
+from assistant.retrieval import Searcher  # noqa: E402
 
 MAX_ANSWERABLE_DECLINED = 0.05
 
@@ -71,7 +71,7 @@ def main() -> int:
 
 def _spell(w: np.ndarray, threshold: float) -> str:
     w_lexical = w[3] if len(w) > 3 else 0.0
-    return (f"bias={w[0]:.3f}, w_own={w[1]:.3f}, w_scope={w[2]:.3f}, w_lexical={w_lexical:.3f}, "
+    return (f"bias={w[0]:.3f}, w_own={w[1]:.3f}, w_whole={w[2]:.3f}, w_lexical={w_lexical:.3f}, "
             f"threshold={threshold:.4f}")
 
 

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # `import render` under any import mode
 
 from assistant.config import Settings  # noqa: E402
-from assistant.lawjson import Law, load_law  # noqa: E402
+from assistant.evaluation.laws import Law, load_law  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,7 @@ def demo_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_searcher(demo_settings):
-    from assistant.search import Searcher
+    from assistant.retrieval import Searcher
 
     return Searcher.open(demo_settings)
 

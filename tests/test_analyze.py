@@ -9,8 +9,7 @@ import pytest
 
 from assistant.analyze import analyze, extract_facts
 from assistant.analyze.deadlines import add_days, due, find_limits
-from docs import run_cli
-from test_search import SEED_COMPLAINT
+from docs import SEED_COMPLAINT, run_cli
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -124,14 +123,16 @@ def test_a_terse_sentence_is_answered_when_the_whole_message_agrees(demo_searche
 
 def test_clauses_cited_by_similar_past_replies_come_first():
     from assistant.analyze.points import _by_precedent
-    from assistant.schema import Hit
+    from assistant.retrieval import CaseHit, ClauseHit
 
-    def hit(cid, **extra):
-        return Hit("clause", "rules", "1", cid, cid, [], "", None, 1.0, extra)
+    def clause(cid):
+        return ClauseHit("rules", "1", cid, cid, [], "", None, 1.0)
 
-    clauses = [hit("rules:2.1"), hit("rules:2.2"), hit("rules:2.3"), hit("rules:4.1")]
-    cases = [hit("C-1", cited=["rules:4.1"]), hit("C-2", cited=["rules:2.3"]),
-             hit("C-3", cited=["rules:2.2"], templated=True)]
+    def case(cid, cited, templated=False):
+        return CaseHit("cases", "1", cid, cid, "", 1.0, cited=cited, templated=templated)
+
+    clauses = [clause("rules:2.1"), clause("rules:2.2"), clause("rules:2.3"), clause("rules:4.1")]
+    cases = [case("C-1", ["rules:4.1"]), case("C-2", ["rules:2.3"]), case("C-3", ["rules:2.2"], templated=True)]
     ordered = [h.id for h in _by_precedent(clauses, cases)]
     assert ordered == ["rules:2.3", "rules:2.1", "rules:2.2", "rules:4.1"], "a templated reply is no precedent"
 

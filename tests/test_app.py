@@ -11,10 +11,9 @@ from assistant.accepted import load_accepted
 from assistant.config import Settings
 from assistant.index import index_paths
 from assistant.index.store import current_name
-from assistant.search import Searcher
+from assistant.retrieval import Searcher
 from chat import Scripted, reply
-from docs import RULES_V1, write_cases, write_rules
-from test_search import SEED_COMPLAINT
+from docs import RULES_V1, SEED_COMPLAINT, write_cases, write_rules
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TOKEN = "maintainer-secret"
@@ -195,7 +194,7 @@ def test_upload_shows_the_diff_and_publish_switches_atomically(own_index, monkey
     at.button(key="publish").click().run()
     assert not at.exception and "Опубликовано: rules 2" in at.success[0].value
     assert current_name(own_index.index_dir) != before
-    assert "в течение 20 календарных дней" in Searcher.open(own_index).clause("rules:2.3").text
+    assert "в течение 20 календарных дней" in Searcher.open(own_index).corpus.clause("rules:2.3").text
 
 
 def test_upload_limits_are_enforced(own_index, monkeypatch):
@@ -236,7 +235,7 @@ def test_rollback_and_statistics(own_index, monkeypatch):
     at.selectbox(key="rollback_version").set_value("1").run()
     at.button(key="rollback").click().run()
     assert not at.exception and "Опубликовано: rules 1" in at.success[0].value
-    assert "в течение 30 календарных дней" in Searcher.open(own_index).clause("rules:2.3").text
+    assert "в течение 30 календарных дней" in Searcher.open(own_index).corpus.clause("rules:2.3").text
 
 
 def test_missing_index_is_a_message_not_a_traceback(tmp_path, monkeypatch):

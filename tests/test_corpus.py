@@ -6,7 +6,7 @@ import json
 
 from assistant.clauses import segment
 from assistant.config import REPO_ROOT
-from assistant.index.build import expand
+from assistant.index.build import specs_for
 from assistant.ingest import load_document
 
 CORPUS = REPO_ROOT / "corpus"
@@ -47,7 +47,7 @@ def test_every_cited_clause_of_every_case_exists_and_some_replies_are_marked_tem
 
 
 def test_manifest_orders_versions_and_leaves_out_the_phrase_bank():
-    specs = expand([CORPUS])
+    specs = specs_for([CORPUS])
     names = [s.path.name for s in specs]
     assert names.index("marketplace-rules-v1.md") < names.index("marketplace-rules-v2.md")
     assert "phrase-bank.txt" not in names and "cases.jsonl" in names

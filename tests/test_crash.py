@@ -11,7 +11,7 @@ import time
 from assistant.config import Settings
 from assistant.index import index_paths
 from assistant.index.store import Index, current_name
-from assistant.search import Searcher
+from assistant.retrieval import Searcher
 from docs import write_rules
 
 WORDS = ["доставка", "склад", "возврат", "штраф", "комиссия", "рейтинг", "претензия", "хранение", "отзыв", "выплата"]

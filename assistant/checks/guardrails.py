@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ..config import REPO_ROOT
 from ..errors import AssistantError
+from ..text import sentences
 
 GUARDRAILS = REPO_ROOT / "corpus" / "guardrails.toml"
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,12 @@ def load_rules(path: Path = GUARDRAILS) -> tuple[Rule, ...]:
         raise AssistantError(f"{path}: invalid guardrail rules ({exc}); each [[rule]] needs id and patterns") from None
 
 
-def check_guardrails(text: str, cited_ids: list[str], searcher, rules: tuple[Rule, ...] | None = None) -> list[Violation]:
+def check_guardrails(text: str, cited_ids: list[str], corpus, rules: tuple[Rule, ...] | None = None) -> list[Violation]:
     rules = load_rules() if rules is None else rules
-    clauses = [searcher.clause(cid) for cid in cited_ids]
+    clauses = [corpus.clause(cid) for cid in cited_ids]
     cited_text = " ".join(c.full_text().lower() for c in clauses if c is not None)
     out = []
-    for sentence in _SENTENCE.split(" ".join(text.split())):
+    for sentence in sentences(text):
         for rule in rules:
             if any(p.search(sentence) for p in rule.patterns):
                 if rule.unless_clause and any(w in cited_text for w in rule.unless_clause):

@@ -8,11 +8,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..config import REPO_ROOT
+from ..text import sentences as split_sentences
+from ..text import word_ngrams, words
 
 PHRASE_BANK = REPO_ROOT / "corpus" / "phrase-bank.txt"
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_NGRAM = 4
-_NEAR_COPY = 0.6   # share of a sentence's 4-grams found in one past reply
+NGRAM = 4
+NEAR_COPY = 0.6   # share of a sentence's 4-grams found in one past reply (hand-set, round 4)
 
 
 @dataclass
@@ -30,27 +31,22 @@ def load_phrase_bank(path: Path = PHRASE_BANK) -> tuple[str, ...]:
                  if line.strip() and not line.lstrip().startswith("#"))
 
 
-def _grams(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + _NGRAM]) for i in range(len(words) - _NGRAM + 1)}
-
-
-def check_template(text: str, searcher, phrases: tuple[str, ...] | None = None) -> TemplateCheck:
+def check_template(text: str, corpus, phrases: tuple[str, ...] | None = None) -> TemplateCheck:
     phrases = load_phrase_bank() if phrases is None else phrases
     text = re.sub(r"«[^»]*»", "«…»", text)   # quoted rules are the substance, not boilerplate
-    sentences = [s for s in _SENTENCE.split(" ".join(text.split())) if s]
+    sentences = split_sentences(text)
     if not sentences:
         return TemplateCheck(0.0)
     found, copies, bad = [], [], 0
-    replies = searcher.reply_grams()
+    replies = corpus.reply_grams
     for sentence in sentences:
         low = sentence.lower().replace("ё", "е")
         hits = [p for p in phrases if p.replace("ё", "е") in low]
-        words = re.findall(r"\w+", low)
-        grams = _grams(words)
+        grams = word_ngrams(words(low), NGRAM)
         copy = None
         if len(grams) >= 3:
             for case_id, reply in replies:
-                if len(grams & reply) / len(grams) >= _NEAR_COPY:
+                if len(grams & reply) / len(grams) >= NEAR_COPY:
                     copy = case_id
                     break
         if hits or copy:

@@ -21,14 +21,6 @@ _NAMED = {
 }
 
 
-def detect_lang(text: str) -> str:
-    """'ru' when Cyrillic letters dominate, else 'en'."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return "ru"
-    return "ru" if sum("а" <= c.lower() <= "я" or c in "ёЁ" for c in letters) / len(letters) > 0.3 else "en"
-
-
 def _collapse(path: list[str]) -> list[str]:
     """Drop decimal levels implied by the next one: ["3", "3.2", "3.2.1"] → ["3.2.1"]."""
     out = []
@@ -56,6 +48,18 @@ def clause_id(doc: str, path: list[str]) -> str:
         else:
             parts.append(_slug(label))
     return f"{doc}:{'/'.join(parts)}"
+
+
+def unit_of(doc: str, path: list[str] | tuple[str, ...]) -> str:
+    """The unit a clause is argued at, as an id: a law's article, an offer's second-level section.
+
+    >>> unit_of("zozpp", ["Статья 26.1", "4"]), unit_of("rules", ["5", "5.3", "5.3.1"]), unit_of("rules", ["5"])
+    ('zozpp:ст26.1', 'rules:5.3', 'rules:5')
+    """
+    path = list(path)
+    if path and path[0].startswith(("Статья", "Article")):
+        return clause_id(doc, path[:1])
+    return clause_id(doc, path[:2])
 
 
 def cite(short: str, path: list[str], lang: str = "ru") -> str:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from ..errors import IngestError
 from ..schema import Block, Clause, SourceDocument
-from .citation import cite, clause_id, detect_lang, display_label
+from ..text import detect_lang
+from .citation import cite, clause_id, display_label, unit_of
 from .markers import INLINE_DECIMAL, Kind, Marker, parse_marker
 
 _REPEALED = re.compile(r"^\s*(утратил[аио]?\s+силу|исключ[её]н[аоы]?|repealed|deleted)\b", re.I)
@@ -280,7 +281,7 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
         clauses.append(Clause(
             id=clause_id(doc, path), doc=doc, version=version, path=tuple(path),
             citation=cite(short, path, lang), text=text, title=node.title, page=node.page,
-            parents=tuple(reversed(parents)), repealed=repealed, order=order,
+            parents=tuple(reversed(parents)), repealed=repealed, order=order, unit=unit_of(doc, path),
         ))
     return clauses
 

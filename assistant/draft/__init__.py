@@ -74,13 +74,13 @@ def draft(searcher, message: str, backend: Backend | str = Backend.COMPOSER, llm
                 used = Backend.LLM.value
             except LLMError as exc:
                 fallback = str(exc)
-    checks = run_checks(text, analysis, searcher, message)
+    checks = run_checks(text, analysis, searcher.corpus, message)
     if used == Backend.LLM.value and not all(c.ok for c in checks.citations):
         bad = next(c for c in checks.citations if not c.ok)
         fallback = f"the language model cited {bad.citation!r}: {bad.reason}"
         text, citations = compose(analysis)
         used = Backend.COMPOSER.value
-        checks = run_checks(text, analysis, searcher, message)
+        checks = run_checks(text, analysis, searcher.corpus, message)
     return Draft(text, analysis, citations, checks, used, fallback)
 
 
@@ -96,7 +96,7 @@ def _add_order(analysis: Analysis, order: str) -> None:
 
 def recheck(searcher, draft_: Draft, text: str) -> Checks:
     """Checks for the agent's edited text, against the same message and analysis."""
-    return run_checks(text, draft_.analysis, searcher, draft_.analysis.text)
+    return run_checks(text, draft_.analysis, searcher.corpus, draft_.analysis.text)
 
 
 __all__ = ["Backend", "Draft", "draft", "recheck"]

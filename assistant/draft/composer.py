@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..analyze import Analysis, Point, topic
+from ..analyze import Analysis, Point
 from ..checks.guardrails import load_rules
 
 QUOTE_CHARS = 220
@@ -111,7 +111,7 @@ def _subject(point: Point, lang: str, first: bool = True) -> tuple[str, str, str
     if lang != "ru":   # the rules' headings are in Russian: name the point in the reply's language
         return (_GENERIC_SUBJECTS[0 if first else 1],) * 3
     hit = point.clauses[0]
-    title = next((p.split(". ", 1)[-1] for p in hit.extra.get("parents", []) if p), "") or hit.extra.get("title", "")
+    title = next((p.split(". ", 1)[-1] for p in hit.parents if p), "") or hit.title
     title = title.rstrip(".").lower() or "вашему вопросу"
     return f"вопросу «{title}»", f"вопрос «{title}»", f"вопроса «{title}»"
 
@@ -148,7 +148,7 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
         fresh = [h for h in point.clauses[:2] if h.id not in cited]
         if fresh:   # a clause already quoted for an earlier point is not quoted twice
             hit = fresh[0]
-            quote = _quote(hit.extra.get("best_sentence") or hit.text)
+            quote = _quote(hit.best_sentence or hit.text)
             dative, nominative, genitive = _subject(point, lang, first=not citations)
             if dative == subject and dative not in _GENERIC_SUBJECTS:   # the same matter: no second heading
                 sentence = plans["more"].format(citation=hit.citation, quote=quote, recap=_recap(point, dative))
@@ -161,8 +161,8 @@ def compose(analysis: Analysis) -> tuple[str, list[Citation]]:
             parts.append(sentence[0].upper() + sentence[1:])
             citations.append(Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote))
         second = next((h for h in point.clauses[1:2] if fresh and h.id not in cited and h is not hit), None)
-        if second is not None and second.score >= (SECOND_CLAUSE if topic(second) == topic(hit) else NEAR_TIE) * hit.score:
-            quote2 = _quote(second.extra.get("best_sentence") or second.text, ALSO_QUOTE_CHARS)
+        if second is not None and second.score >= (SECOND_CLAUSE if second.unit == hit.unit else NEAR_TIE) * hit.score:
+            quote2 = _quote(second.best_sentence or second.text, ALSO_QUOTE_CHARS)
             parts.append(plans["also"].format(citation=second.citation, quote=quote2))
             citations.append(Citation(second.doc, second.id, second.citation, list(second.path), quote2))
         for deadline in point.deadlines[:1]:

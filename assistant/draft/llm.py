@@ -50,7 +50,7 @@ class LLM:
         out = []
         for point in analysis.points:
             for hit in point.clauses[:2]:
-                quote = _quote(hit.extra.get("best_sentence") or hit.text)
+                quote = _quote(hit.best_sentence or hit.text)
                 out.append((Citation(hit.doc, hit.id, hit.citation, list(hit.path), quote), hit.text))
         return out
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -20,17 +21,17 @@ from typing import Callable
 import numpy as np
 
 from ..clauses import segment
-from ..clauses.citation import detect_lang
 from ..config import Settings
 from ..embed import Embedder, make_embedder
-from ..errors import AssistantError, IngestError
+from ..errors import AssistantError, IndexUnavailable, IngestError
 from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
 from ..ingest.cases import BadRow, load_cases
 from ..privacy import mask
 from ..schema import Case, Clause
+from ..text import detect_lang
 from .cache import EmbeddingCache
-from .passages import case_passages, clause_passages, scope_passages
-from .store import FORMAT, Index, SnapshotWriter, build_lock, current_name, now, prune
+from .passages import case_passages, clause_passages, whole_passages
+from .store import FORMAT, ROLE_CASE, ROLE_OWN, ROLE_WHOLE, Index, SnapshotWriter, build_lock, current_name, now, prune
 
 MANIFEST_NAME = "manifest.toml"
 Progress = Callable[[str, int, int], None]
@@ -113,7 +114,7 @@ def _inside(folder: Path, name: str, manifest: Path) -> Path:
     return folder / name
 
 
-def expand(paths: list[str | Path], overrides: dict | None = None) -> list[DocSpec]:
+def specs_for(paths: list[str | Path], overrides: dict | None = None) -> list[DocSpec]:
     """Files and folders → specs. A folder's ``manifest.toml`` orders its files and names them.
 
     ``manifest.toml``::
@@ -206,8 +207,7 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
                 overrides: dict | None = None, case_batches: list[CaseBatch] = ()) -> BuildReport:
     """Index rules files and past-reply files (and ``case_batches`` given directly). Any bad file aborts
     the run before the index is touched."""
-    started = time.perf_counter()
-    specs = expand(paths, overrides)
+    specs = specs_for(paths, overrides)
     if not specs and not case_batches:
         raise AssistantError("no files to index: give rules (.pdf .docx .html .md .txt) or past replies (.jsonl .csv)")
     loaded: list[_Loaded] = []
@@ -224,66 +224,86 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
             loaded.append(_load_rules(spec, settings, encoding))
     report = BuildReport(snapshot=None)
     report.warnings = {str(item.spec.path): item.warnings for item in loaded if item.warnings}
-    with build_lock(settings.index_dir):
-        base_name = current_name(settings.index_dir)
-        base = Index.open(settings.index_dir, settings.model, allow_outdated=True, vectors=False) if base_name else None
-        model = settings.model or (base.model if base else None)
-        writer = SnapshotWriter(settings.index_dir, base.path if base else None)
-        try:
-            changed = _record_documents(writer.db, loaded, report)
-            changed |= _record_cases(writer.db, case_files, report, settings.keep_personal_data)
-            changed |= base is not None and base.outdated
-            if not changed and base is not None:
-                writer.abort()
-                report.snapshot = base_name
-                report.seconds = time.perf_counter() - started
-                return report
-            embedder = embedder or make_embedder(model)
-            if base is not None and embedder.id != base.model:
-                raise AssistantError(f"the index was built with {base.model}; cannot add vectors from {embedder.id}")
-            _resolve_citations(writer.db)
-            vectors = _vectors(writer.db, embedder, settings.index_dir, report, progress)
-            manifest = _manifest(writer.db, embedder, len(vectors))
-            report.snapshot = writer.commit(manifest, vectors)
-        except BaseException:
-            writer.abort()
-            raise
-        finally:
-            if base is not None:
-                base.close()
-        prune(settings.index_dir, settings.keep_snapshots)
-    report.seconds = time.perf_counter() - started
+    with new_snapshot(settings, report) as snap:
+        changed = _record_documents(snap.db, loaded, report)
+        changed |= _record_cases(snap.db, case_files, report, settings.keep_personal_data)
+        changed |= snap.base is not None and snap.base.outdated
+        if not changed and snap.base is not None:
+            snap.discard()
+            return report
+        embedder = embedder or make_embedder(settings.model or (snap.base.model if snap.base else None))
+        if snap.base is not None and embedder.id != snap.base.model:
+            raise AssistantError(f"the index was built with {snap.base.model}; cannot add vectors from {embedder.id}")
+        _resolve_citations(snap.db)
+        snap.publish(embedder, progress)
     return report
 
 
 def rollback(settings: Settings, doc: str, version: str, *, embedder: Embedder | None = None,
              progress: Progress | None = None) -> BuildReport:
     """Publish an earlier version of ``doc`` again, as a new snapshot (vectors come from the cache)."""
-    started = time.perf_counter()
     report = BuildReport(snapshot=None)
-    with build_lock(settings.index_dir):
-        base = Index.open(settings.index_dir, settings.model, allow_outdated=True, vectors=False)
-        versions = [r[0] for r in base.db.execute("SELECT version FROM documents WHERE doc = ?", (doc,))]
+    with new_snapshot(settings, report) as snap:
+        if snap.base is None:
+            raise IndexUnavailable(f"no index at {settings.index_dir}; build one with `assistant index PATH...`")
+        versions = [r[0] for r in snap.db.execute("SELECT version FROM documents WHERE doc = ?", (doc,))]
         if not versions:
-            docs = sorted({d.doc for d in base.documents()})
+            docs = sorted({d.doc for d in snap.base.documents()})
             raise AssistantError(f"no document {doc!r} in the index; known documents: {', '.join(docs)}")
         if version not in versions:
             raise AssistantError(f"{doc} has no version {version!r}; versions: {', '.join(versions)}")
-        writer = SnapshotWriter(settings.index_dir, base.path)
+        snap.db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, doc))
+        report.published.append((doc, version))
+        snap.publish(embedder or make_embedder(snap.base.model), progress)
+    return report
+
+
+class NewSnapshot:
+    """A snapshot being written from the serving one (``base``): change ``db``, then ``publish`` or ``discard``."""
+
+    def __init__(self, settings: Settings, report: BuildReport, base: Index | None) -> None:
+        self.settings, self.report, self.base = settings, report, base
+        self.writer = SnapshotWriter(settings.index_dir, base.path if base else None)
+        self.db = self.writer.db
+        self.published = False
+
+    def publish(self, embedder: Embedder, progress: Progress | None) -> None:
+        """Embed what the cache lacks, write the vectors and switch ``CURRENT`` to this snapshot."""
+        vectors = _vectors(self.db, embedder, self.settings.index_dir, self.report, progress)
+        self.report.snapshot = self.writer.commit(_manifest(self.db, embedder, len(vectors)), vectors)
+        self.published = True
+
+    def discard(self) -> None:
+        """Nothing changed: the serving snapshot stays."""
+        self.writer.abort()
+        self.report.snapshot = self.base.name if self.base else None
+
+
+@contextlib.contextmanager
+def new_snapshot(settings: Settings, report: BuildReport):
+    """The frame every change of the index shares: one build at a time, a new snapshot written beside the
+    serving one, nothing switched unless ``publish`` completes, old snapshots pruned after, the time taken.
+
+    >>> with new_snapshot(settings, report) as snap:             # doctest: +SKIP
+    ...     snap.db.execute("UPDATE documents SET …")
+    ...     snap.publish(embedder, progress)
+    """
+    started = time.perf_counter()
+    with build_lock(settings.index_dir):
+        base = Index.open(settings.index_dir, settings.model, allow_outdated=True, vectors=False) \
+            if current_name(settings.index_dir) else None
+        snap = NewSnapshot(settings, report, base)
         try:
-            writer.db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, doc))
-            report.published.append((doc, version))
-            embedder = embedder or make_embedder(base.model)
-            vectors = _vectors(writer.db, embedder, settings.index_dir, report, progress)
-            report.snapshot = writer.commit(_manifest(writer.db, embedder, len(vectors)), vectors)
+            yield snap
         except BaseException:
-            writer.abort()
+            snap.writer.abort()
             raise
         finally:
-            base.close()
-        prune(settings.index_dir, settings.keep_snapshots)
+            if base is not None:
+                base.close()
+        if snap.published:
+            prune(settings.index_dir, settings.keep_snapshots)
     report.seconds = time.perf_counter() - started
-    return report
 
 
 def _record_documents(db, loaded: list[_Loaded], report: BuildReport) -> bool:
@@ -381,7 +401,7 @@ def _descendants(rows: list[tuple]) -> dict[str, list[str]]:
 def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progress: Progress | None) -> np.ndarray:
     """Rebuild the vector table for published clauses and all cases; embed only cache misses.
 
-    Roles: ``self`` (a clause with its headings), ``scope`` (a unit with children, as a
+    Roles: ``self`` (a clause with its headings), ``whole`` (a unit with children, as a
     whole), ``case`` (a past message).
     """
     units = passage_units(db, embedder.max_chars)
@@ -411,12 +431,12 @@ def passage_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
         if repealed:
             continue   # kept and shown, but never retrieved
         args = (docs[doc][0], json.loads(parents), json.loads(path), title)
-        units.extend(("clause", doc, cid, "self", p) for p in clause_passages(*args, text, max_chars))
+        units.extend(("clause", doc, cid, ROLE_OWN, p) for p in clause_passages(*args, text, max_chars))
         if cid in below:
             parts = ([text] if text else []) + below[cid]
-            units.extend(("clause", doc, cid, "scope", p) for p in scope_passages(*args, parts, max_chars))
+            units.extend(("clause", doc, cid, ROLE_WHOLE, p) for p in whole_passages(*args, parts, max_chars))
     for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
-        units.extend(("case", source, cid, "case", p) for p in case_passages(message, max_chars))
+        units.extend(("case", source, cid, ROLE_CASE, p) for p in case_passages(message, max_chars))
     return units
 
 

@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
-
-
-def pack(pieces, budget: int, cut_long: bool = True) -> list[str]:
-    """Join consecutive pieces with spaces into chunks of at most ``budget`` characters.
-
-    A piece longer than the budget is cut at a space first (or kept whole: ``cut_long=False``). Breaks fall only between
-    pieces, so editing one piece changes only the chunk that holds it.
-
-    >>> pack(["Первое.", "Второе.", "Третье предложение."], 20)
-    ['Первое. Второе.', 'Третье предложение.']
-    """
-    chunks: list[str] = []
-    current = ""
-    for piece in pieces:
-        while cut_long and len(piece) > budget:
-            cut = piece.rfind(" ", 0, budget)
-            cut = cut if cut > budget // 2 else budget
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(piece[:cut].strip())
-            piece = piece[cut:].strip()
-        if current and len(current) + 1 + len(piece) > budget:
-            chunks.append(current)
-            current = piece
-        else:
-            current = f"{current} {piece}".strip()
-    if current:
-        chunks.append(current)
-    return chunks
+from ..text import breaks, pack
 
 
 def _split(text: str, budget: int) -> list[str]:
     """Sentences of ``text`` packed into pieces of at most ``budget`` characters."""
-    return pack(_SENTENCE_END.split(text), budget) or [""]
+    return pack(breaks(text), budget) or [""]
 
 
 def clause_passages(doc_title: str, parents: list[str], path: list[str], title: str, text: str,
@@ -59,7 +27,7 @@ def clause_passages(doc_title: str, parents: list[str], path: list[str], title: 
     return [f"{prefix} {piece}".strip() for piece in _split(body, budget)] if body else [prefix]
 
 
-def scope_passages(doc_title: str, parents: list[str], path: list[str], title: str, parts: list[str],
+def whole_passages(doc_title: str, parents: list[str], path: list[str], title: str, parts: list[str],
                    max_chars: int) -> list[str]:
     """An article (or section) as a whole: its heading, then its points packed into passages.
 

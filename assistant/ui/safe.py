@@ -40,7 +40,7 @@ def highlight(text: str, pieces: list[str], style: str = "orange-background") ->
     return "".join(out)
 
 
-def word_diff(words: list[tuple[str, str]]) -> str:
+def render_word_diff(words: list[tuple[str, str]]) -> str:
     """A word-level diff as Markdown: removed words struck through in red, added words bold green."""
     marks = {"=": "{}", "-": ":red[~~{}~~]", "+": ":green[**{}**]"}
     return " ".join(marks[op].format(escape(text)) for op, text in words if text)

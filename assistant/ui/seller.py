@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..search import Searcher
+from ..retrieval import Searcher
 from .common import case_card, clause_card, guard, permalink
 from .safe import escape
 from .strings import t
@@ -13,7 +13,7 @@ TREE_LIMIT = 300   # rows drawn at once; a search narrows the tree of a long law
 
 
 def render(searcher: Searcher, lang: str) -> None:
-    docs = sorted(searcher.index.documents(published_only=True), key=lambda d: d.audience != "seller")
+    docs = sorted(searcher.corpus.documents, key=lambda d: d.audience != "seller")
     shorts = {d.doc: d.short for d in docs}   # the sellers' own rules first
     opened = st.query_params.get("clause")
     if opened:
@@ -42,7 +42,7 @@ def render(searcher: Searcher, lang: str) -> None:
 
 
 def _opened(searcher: Searcher, clause_id: str, shorts: dict, lang: str) -> None:
-    clause = searcher.clause(clause_id)
+    clause = searcher.corpus.clause(clause_id)
     if clause is None:
         st.warning(t(lang, "unknown_clause", id=clause_id))
         return

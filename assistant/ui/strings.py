@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import re
-
 LANGS = {"ru": "Русский", "en": "English"}
 
 _T: dict[str, tuple[str, str]] = {
@@ -68,7 +66,12 @@ _T: dict[str, tuple[str, str]] = {
                   "Every citation is verified, every point answered, no canned phrases."),
     "cit_ok": ("✓ {citation}", "✓ {citation}"),
     "cit_bad": ("✗ {citation} — {reason}", "✗ {citation} — {reason}"),
-    "stale": ("устарело: {why}", "stale: {why}"),
+    "stale": ("устарело: изменён в редакции {version}; прошлые ответы {cases} ссылались на прежний текст",
+              "stale: changed in version {version}; past cases {cases} cited the earlier text"),
+    "problem_unknown_clause": ("такого пункта нет в действующей редакции", "no such clause in the current rules"),
+    "problem_quote_mismatch": ("цитата не совпадает с текстом пункта", "the quote is not the clause's text"),
+    "problem_not_retrieved": ("этот пункт не найден ни для одного вопроса сообщения",
+                              "this clause was not retrieved for any point of the message"),
     "coverage": ("Отвечено вопросов: {done} из {total}", "Points answered: {done} of {total}"),
     "unanswered": ("✗ Нет ответа на: {point}", "✗ Not answered: {point}"),
     "template": ("Шаблонность: {score:.2f}", "Boilerplate score: {score:.2f}"),
@@ -150,31 +153,6 @@ _T: dict[str, tuple[str, str]] = {
     "eval_none": ("Оценка ещё не запускалась.", "No evaluation has been run yet."),
     "template_trend": ("Шаблонность принятых ответов по дням", "Boilerplate score of accepted replies by day"),
 }
-
-
-# What the checks report (in English, as the CLI prints it), said in Russian on a Russian page.
-_REASONS_RU = (
-    (re.compile(r"no such clause in the current rules"), "такого пункта нет в действующей редакции"),
-    (re.compile(r"the quote is not the clause's text"), "цитата не совпадает с текстом пункта"),
-    (re.compile(r"this clause was not retrieved for any point of the message"),
-     "этот пункт не найден ни для одного вопроса сообщения"),
-    (re.compile(r"changed in version (\S+); past cases (.+) cited the earlier text"),
-     r"изменён в редакции \1; прошлые ответы \2 ссылались на прежний текст"),
-)
-
-
-def reason(lang: str, text: str) -> str:
-    """A check's reason in the page's language.
-
-    >>> reason("ru", "changed in version 2; past cases C-1 cited the earlier text")
-    'изменён в редакции 2; прошлые ответы C-1 ссылались на прежний текст'
-    """
-    if lang == "en":
-        return text
-    for pattern, ru in _REASONS_RU:
-        if pattern.fullmatch(text):
-            return pattern.sub(ru, text)
-    return text
 
 
 def t(lang: str, key: str, **values) -> str:

@@ -4,7 +4,7 @@ It lets the evaluation and the benchmarks index official law texts exactly as a
 maintainer would index a document, and it tells the tests which path every
 article and point must come out with.
 
->>> from assistant.lawjson import law_markdown
+>>> from assistant.evaluation.laws import law_markdown
 >>> md, expected = law_markdown("../shared/corpora/zozpp.json")     # doctest: +SKIP
 """
 
@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..clauses.markers import INLINE_DECIMAL
+
 _POINT = re.compile(r"^(\d+(?:\.\d+)*)\.(?:\s|$)")
 _ENUM = re.compile(r"^(\d{1,2})\)\s")
-_INLINE = re.compile(r"(?<=[.;:!?»)])\s+(\d{1,3}(?:\.\d{1,3})+)\.\s+(?=[«\"(A-ZА-ЯЁ])")
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,36 @@ def _split_inline(num: str, text: str) -> list[tuple[str, str]]:
     """Sub-points such as «2.1.» written inside point 2 of ЗоЗПП."""
     out, rest, label = [], text, num
     while True:
-        m = next((m for m in _INLINE.finditer(rest) if m.group(1).startswith(num + ".")), None)
+        m = next((m for m in INLINE_DECIMAL.finditer(rest) if m.group(1).startswith(num + ".")), None)
         if not m:
             out.append((label, rest.strip()))
             return out
         out.append((label, rest[: m.start()].strip()))
         label, rest = m.group(1), rest[m.end():]
+
+
+def prepare_eval_index(settings, progress=None) -> Path:
+    """Index the shared laws (converted to Markdown) beside the demo corpus, in ``<index>/../eval-index``.
+
+    Re-running is cheap: unchanged documents are skipped and vectors come from the cache.
+    """
+    from ..config import REPO_ROOT
+    from ..errors import AssistantError
+    from ..index import index_paths
+
+    corpora = settings.shared_dir / "corpora"
+    if not corpora.is_dir():
+        raise AssistantError(f"shared laws not found at {corpora}; set ASSISTANT_SHARED to the shared/ folder")
+    target = settings.index_dir.parent / "eval-index"
+    docs = target.parent / "eval-docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    eval_settings = settings.with_(index_dir=target)
+    for name in ("zozpp", "gk2"):
+        law = load_law(corpora / f"{name}.json")
+        md = docs / f"{law.doc}.md"
+        if not md.exists() or md.read_text(encoding="utf-8") != law.markdown:
+            md.write_text(law.markdown, encoding="utf-8")
+        index_paths([md], eval_settings, overrides={"doc": law.doc, "short": law.short, "title": law.title},
+                    progress=progress)
+    index_paths([REPO_ROOT / "corpus"], eval_settings, progress=progress)
+    return target

@@ -33,7 +33,7 @@ class Reference:
     this_article: bool = False   # «пунктом 4 настоящей статьи»
 
 
-def _expand(a: str, b: str | None) -> list[str]:
+def _numbers_in_range(a: str, b: str | None) -> list[str]:
     """«5.4.1–5.4.4» → 5.4.1 … 5.4.4 (only when the prefixes agree and the range is short)."""
     if not b:
         return [a]
@@ -50,9 +50,9 @@ def find_references(text: str) -> list[Reference]:
         p_from, p_to, p_article, a_from, a_to = m.groups()
         if p_from:
             this = bool(_THIS_ARTICLE.match(text[m.end():m.end() + 30]))
-            out.extend(Reference(p_article, p, m.start(), m.end(), this) for p in _expand(p_from, p_to))
+            out.extend(Reference(p_article, p, m.start(), m.end(), this) for p in _numbers_in_range(p_from, p_to))
         else:
-            out.extend(Reference(a, None, m.start(), m.end()) for a in _expand(a_from, a_to))
+            out.extend(Reference(a, None, m.start(), m.end()) for a in _numbers_in_range(a_from, a_to))
     return out
 
 

@@ -4,7 +4,7 @@ Items are JSONL lines ``{"id", "text", "gold": [{"doc", "article"|"clause", "poi
 empty ``gold`` means nothing should apply. The same run scores every ``Mode`` of the
 searcher over the same index, so baselines and the system are compared like for like.
 
->>> from assistant.evaluate import load_items, evaluate
+>>> from assistant.evaluation import load_items, evaluate
 >>> report = evaluate(searcher, load_items("eval/dev.jsonl"))     # doctest: +SKIP
 >>> report.article["recall@5"]                                    # doctest: +SKIP
 0.61
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import json
 import statistics
-
-import numpy as np
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AssistantError
-from .schema import Hit
+from ..errors import AssistantError
+from ..retrieval import ClauseHit
 
 CUTOFFS = (1, 5, 10)
 
@@ -63,13 +61,13 @@ def load_items(path: str | Path) -> list[Item]:
     return items
 
 
-def article_of(hit: Hit) -> str:
+def article_of(hit: ClauseHit) -> str:
     """The top unit of a hit: «26.1» for «Статья 26.1», «5» for clause 5.4.1 of an offer."""
     top = hit.path[0] if hit.path else ""
     return top.split(" ", 1)[1] if " " in top else top.split(".")[0]
 
 
-def _clause_key(hit: Hit) -> str:
+def _clause_key(hit: ClauseHit) -> str:
     """The gold spelling of a hit: «26.1/4» for a law point, «5.4.1» for an offer clause."""
     if hit.path and hit.path[0].startswith(("Статья", "Article")):
         points = [p for p in hit.path[1:] if p[:1].isdigit() and not p.endswith(")")]
@@ -166,80 +164,3 @@ def evaluate(searcher, items: list[Item], mode: str = "") -> Report:
         report.latency_ms = {"median": round(statistics.median(ordered), 1),
                              "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)}
     return report
-
-
-def prepare_eval_index(settings, progress=None) -> Path:
-    """Index the shared laws (converted to Markdown) beside the demo corpus, in ``<index>/../eval-index``.
-
-    Re-running is cheap: unchanged documents are skipped and vectors come from the cache.
-    """
-    from .config import REPO_ROOT
-    from .index import index_paths
-    from .lawjson import load_law
-
-    corpora = settings.shared_dir / "corpora"
-    if not corpora.is_dir():
-        raise AssistantError(f"shared laws not found at {corpora}; set ASSISTANT_SHARED to the shared/ folder")
-    target = settings.index_dir.parent / "eval-index"
-    docs = target.parent / "eval-docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    eval_settings = settings.with_(index_dir=target)
-    for name in ("zozpp", "gk2"):
-        law = load_law(corpora / f"{name}.json")
-        md = docs / f"{law.doc}.md"
-        if not md.exists() or md.read_text(encoding="utf-8") != law.markdown:
-            md.write_text(law.markdown, encoding="utf-8")
-        index_paths([md], eval_settings, overrides={"doc": law.doc, "short": law.short, "title": law.title},
-                    progress=progress)
-    index_paths([REPO_ROOT / "corpus"], eval_settings, progress=progress)
-    return target
-
-
-class ChunkBaseline:
-    """The usual first RAG set-up, as a baseline: dense retrieval over fixed-size character chunks.
-
-    Each published document is flattened to text and cut every ``size`` characters
-    with no regard for its structure; a chunk's hits are the clauses it overlaps.
-    """
-
-    mode = "chunks500"
-
-    def __init__(self, searcher, size: int = 500, progress=None) -> None:
-        from .index.cache import EmbeddingCache
-
-        self.searcher = searcher
-        index = searcher.index
-        self.chunks: list[list[str]] = []   # clause ids overlapped by each chunk
-        texts: list[str] = []
-        for info in index.documents(published_only=True):
-            spans, parts, pos = [], [], 0
-            for c in index.clauses(info.doc, info.version):
-                piece = " ".join(x for x in (c.label, c.text) if x) + "\n"
-                spans.append((pos, pos + len(piece), c.id))
-                parts.append(piece)
-                pos += len(piece)
-            flat = "".join(parts)
-            for start in range(0, len(flat), size):
-                texts.append(flat[start:start + size])
-                self.chunks.append([cid for a, b, cid in spans if a < start + size and b > start])
-        cache = EmbeddingCache(index.index_dir / "cache.sqlite", searcher.embedder.id, searcher.embedder.dim)
-        try:
-            self.vectors, _ = cache.embed(texts, searcher.embedder.passages, progress)
-        finally:
-            cache.close()
-
-    def search(self, text: str, k: int = 10):
-        from .search import SearchResult
-
-        query = self.searcher.embedder.queries([text])[0]
-        order = np.argsort(-(self.vectors @ query))
-        result, seen = SearchResult(text), set()
-        for i in order:
-            for cid in self.chunks[i]:
-                if cid not in seen and cid in self.searcher._clauses:
-                    seen.add(cid)
-                    result.clauses.append(self.searcher.clause_hit(cid, 0.0))
-            if len(result.clauses) >= k:
-                break
-        result.clauses = result.clauses[:k]
-        return result

@@ -1,0 +1,108 @@
+"""A read-only view of one published snapshot: what it holds, and the look-ups every stage needs.
+
+Retrieval scores arrays over integer *keys* (every retrievable clause and case gets one);
+the checks and the drafter ask the corpus about clauses by id. Nothing here searches.
+
+>>> corpus = Corpus(Index.open(Path("data/index")))      # doctest: +SKIP
+>>> corpus.clause("marketplace-rules:5.3.1").citation      # doctest: +SKIP
+'Правила площадки, п. 5.3.1'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..index.passages import clause_passages
+from ..index.store import Index
+from ..schema import Case, Clause
+from ..text import fold, word_ngrams
+from .references import find_references, resolve
+
+CLAUSE, CASE = "clause", "case"
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """A clause changed in ``version`` after these past cases cited its earlier text."""
+
+    version: str
+    cases: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "cases": list(self.cases)}
+
+
+class Corpus:
+    """Published clauses (repealed ones left out) and past cases of one snapshot, with their keys."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.clauses: dict[str, Clause] = {c.id: c for c in index.clauses() if not c.repealed}
+        self.cases: dict[str, Case] = {c.id: c for c in index.cases()}
+        self.documents = index.documents(published_only=True)
+        self.shorts = {d.doc: d.short for d in self.documents}
+        self.audience = {d.doc: d.audience for d in self.documents}
+        self.titles = {d.doc: d.title for d in self.documents}
+        langs = [d.lang for d in self.documents]
+        self.lang = max(set(langs), key=langs.count) if langs else "ru"
+        # every retrievable unit has an integer key; channels score arrays over these keys
+        self.keys: list[tuple[str, str]] = [(CLAUSE, cid) for cid in self.clauses] + [(CASE, cid) for cid in self.cases]
+        self.key_index = {key: i for i, key in enumerate(self.keys)}
+        self.is_clause = np.array([kind == CLAUSE for kind, _ in self.keys], dtype=bool)
+        self.clause_doc = np.array([self.clauses[ref].doc if kind == CLAUSE else "" for kind, ref in self.keys])
+        self.case_audience = np.array([self.cases[ref].audience if kind == CASE else "" for kind, ref in self.keys])
+
+    def key(self, kind: str, ref: str) -> int:
+        return self.key_index[(kind, ref)]
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """A clause of the published version, or None."""
+        return self.clauses.get(clause_id)
+
+    def texts(self) -> list[str]:
+        """The text of every key, in key order: a clause with its headings, a case's message."""
+        return [clause_passages(self.titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
+                for c in self.clauses.values()] + [c.message for c in self.cases.values()]
+
+    @cached_property
+    def citation_index(self) -> dict[str, str]:
+        """Folded citation text → clause id, for finding citations written in a draft."""
+        return {fold(c.citation): cid for cid, c in self.clauses.items()}
+
+    @cached_property
+    def reply_grams(self) -> list[tuple[str, set[tuple[str, ...]]]]:
+        """Word 4-grams of every past reply, for spotting near-copies."""
+        return [(case.id, word_ngrams(case.reply, 4)) for case in self.cases.values()]
+
+    def related(self, clause_id: str) -> list[str]:
+        """Clauses that this clause's text refers to («пунктом 6 статьи 19», «п. 4.2»), in order."""
+        c = self.clauses.get(clause_id)
+        if c is None:
+            return []
+        article = c.path[0].split(" ", 1)[1] if c.path and c.path[0].startswith(("Статья", "Article")) else None
+        out = []
+        for ref in find_references(f"{c.title} {c.text}"):
+            target = resolve(ref, c.doc, self.clauses.keys(), article)
+            if target and target != clause_id and target not in out:
+                out.append(target)
+        return out
+
+    def staleness(self, clause_id: str) -> Staleness | None:
+        """Past cases that cited this clause before it changed in the published version."""
+        c = self.clauses.get(clause_id)
+        if c is None:
+            return None
+        versions = [d for d in self.index.documents() if d.doc == c.doc]
+        current = next((d for d in versions if d.published), None)
+        if current is None:
+            return None
+        since = current.version if re.fullmatch(r"\d{4}-\d{2}-\d{2}", current.version) else current.created[:10]
+        older = [self.index.clause(clause_id, d.version) for d in versions if d.version != current.version]
+        if not any(o is not None and o.full_text() != c.full_text() for o in older):
+            return None
+        cases = sorted(k.id for k in self.cases.values() if clause_id in k.cited and k.date and k.date < since)
+        return Staleness(current.version, tuple(cases[:5])) if cases else None

