@@ -20,8 +20,8 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     llm = LLM.from_env()
     left, right = st.columns([3, 1])
     with left:
-        message = st.text_area(t(lang, "message"), height=220, key="message",
-                               help=t(lang, "message_limit", limit=settings.max_message_chars))
+        message = st.text_area(t(lang, "message"), height=220, key="message")
+        st.caption(t(lang, "message_limit", limit=settings.max_message_chars))
     with right:
         channel = st.selectbox(t(lang, "channel"), t(lang, "channels").split("|"), key="channel")
         order = st.text_input(t(lang, "order"), key="order", max_chars=40)
