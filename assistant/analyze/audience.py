@@ -22,10 +22,11 @@ _BUYER = re.compile(
     r"верните деньги|\bмне не приш\w*|\bI ordered|\bI bought|my order|\bdelivery\b|\brefund\b|pick-?up point", re.I)
 
 
-def guess_audience(text: str) -> str | None:
+SURE_MARGIN = 2   # this many more cues of one side than of the other make the guess sure
+
+
+def guess_audience(text: str, with_margin: bool = False):
+    """"seller", "buyer" or None; with ``with_margin``, also whether the guess is sure."""
     seller, buyer = len(_SELLER.findall(text)), len(_BUYER.findall(text))
-    if seller > buyer:
-        return "seller"
-    if buyer > seller:
-        return "buyer"
-    return None
+    side = "seller" if seller > buyer else "buyer" if buyer > seller else None
+    return (side, abs(seller - buyer) >= SURE_MARGIN) if with_margin else side

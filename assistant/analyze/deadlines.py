@@ -52,8 +52,14 @@ def stems(text: str, defined_terms: bool = True) -> frozenset[str]:
     return frozenset(stem_words(" ".join(lemma for lemma in lemmas if lemma not in _GENERIC)))
 
 
+# Nouns of events and the verbs people use for them that share no stem («с даты приёмки» ↔ «приняли»).
+_EVENT_WORDS = {"приемк": "прин", "прием": "прин", "доставк": "привез"}
+
+
 def same_event(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two sets of stems share a word: equal stems, or one a short extension of the other."""
+    a = a | {_EVENT_WORDS[x] for x in a if x in _EVENT_WORDS}
+    b = b | {_EVENT_WORDS[x] for x in b if x in _EVENT_WORDS}
     return any(x == y or (min(len(x), len(y)) >= MIN_STEM and (x.startswith(y) or y.startswith(x))
                           and abs(len(x) - len(y)) <= MAX_EXTRA) for x in a for y in b)
 
@@ -137,3 +143,39 @@ def add_days(start: dt.date, days: int, working: bool) -> dt.date:
 def due(limit: Limit, start: dt.date, today: dt.date) -> Deadline:
     end = add_days(start, limit.days, limit.working)
     return Deadline(limit, start, end, today > end)
+
+
+EVENT_CHARS = 40   # how far around a date the person's words say what happened on it
+_ELAPSED = re.compile(r"(?:прошл\w*|уже|жд\w*|назад|ago|for|since)\W*$", re.I)
+
+
+def near(text: str, fact) -> frozenset[str]:
+    """The stems of the words around a fact, within its sentence: what the person says happened then."""
+    if fact.start < 0:
+        return frozenset()
+    left = max(text.rfind(mark, 0, fact.start) for mark in ".!?") + 1
+    right = min((i for i in (text.find(mark, fact.start) for mark in ".!?") if i >= 0), default=len(text))
+    return stems(text[max(left, fact.start - EVENT_CHARS):min(right, fact.start + len(fact.text) + EVENT_CHARS)])
+
+
+def start_date(limit: Limit, facts: list, everything: list, today: dt.date, text: str) -> dt.date | None:
+    """The date a time limit runs from: a date the person gave (theirs in this point first), else «прошло
+    5 дней» counted back from today (a duration counts only when it is time already gone).
+
+    When the clause names its event («с даты отмены»), only a date the person ties to that event counts
+    («покупатель 12 октября отменил заказ»): a deadline from the wrong date is worse than none.
+    """
+    def fits(f) -> bool:
+        return not limit.event or same_event(limit.event, near(text, f))
+
+    for pool in (facts, everything):
+        dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date" and fits(f)]
+        if dates:
+            return min(dates)
+    for pool in (facts, everything):
+        spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")
+                 and (_ELAPSED.search(text[max(0, f.start - 12):f.start]) or "назад" in text[f.start:f.start + 30])
+                 and fits(f)]
+        if spans:
+            return today - dt.timedelta(days=max(spans))
+    return None

@@ -1,7 +1,7 @@
-"""The distinct points a message raises: sentence windows searched one by one, grouped by the rule they touch.
+"""The distinct points a message raises: its sentences searched one by one, each question a point.
 
-A window whose search is declined is still a point (the person said it), with no
-clause: the draft must answer it in plain words, and coverage checks will see it.
+A question nothing applies to is still a point (the person asked it), with no clause: the draft
+must say it is being checked, and coverage checks will see it.
 """
 
 from __future__ import annotations
@@ -11,19 +11,22 @@ import re
 from dataclasses import dataclass, field
 
 from ..retrieval import CaseHit, ClauseHit, Searcher
-from ..text import detect_lang, lemmatizer, window_size, windows
+from ..text import MAX_WINDOWS, detect_lang, lemmatizer, sentences, windows
 from .audience import guess_audience
-from .deadlines import Deadline, Limit, due, find_limits, same_event, stems
+from .deadlines import Deadline, due, find_limits, start_date
 from .intake import DEFAULT_LIMIT, intake
+from .kinds import PointKind, is_context, point_kinds
 from .facts import Fact, extract_facts
 
-EVENT_CHARS = 40     # how far around a date the person's words say what happened on it
 PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
 ASIDE_CONFIDENCE = 0.6  # a statement off the message's topics and below this is background, not a point
 MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
 BRIDGE_TERMS = 2    # glossary terms a question in another language must reach to be answered from the rules
+WIDE = 10           # clauses fetched per window and for the whole message, before the re-ranking below
+MESSAGE_PRIOR = 0.5  # weight of the whole message's score for a window's clause (hand-set on eval/drafts.jsonl,
+                     # round 5: a training score; eval/drafts-heldout.jsonl measures it)
 _QUESTION = re.compile(r"\?|\b(?:когда|почему|как|можно ли|сколько|что делать|зачем|куда|where|when|why|how|can i)\b",
                        re.I)
 
@@ -38,13 +41,16 @@ class Point:
     confidence: float = 0.0
     facts: list[Fact] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    kinds: list[PointKind] = field(default_factory=list)   # what the person asks: a date, a sum, yes or no …
+    query: str = ""                # what was searched for it (a short question with the sentence before it)
 
     @property
     def clause_ids(self) -> list[str]:
         return [h.id for h in self.clauses]
 
     def to_dict(self) -> dict:
-        return {"sentences": self.sentences, "kind": self.kind, "declined": self.declined,
+        return {"sentences": self.sentences, "kind": self.kind, "kinds": [k.value for k in self.kinds],
+                "declined": self.declined,
                 "confidence": round(self.confidence, 3), "clauses": [h.to_dict() for h in self.clauses],
                 "clause_ids": self.clause_ids, "cases": [h.id for h in self.cases],
                 "facts": [f.to_dict() for f in self.facts], "deadlines": [d.to_dict() for d in self.deadlines]}
@@ -57,10 +63,11 @@ class Analysis:
     points: list[Point]
     facts: list[Fact]
     audience: str | None = None   # who seems to be writing: "buyer", "seller" or None
+    context: list[str] = field(default_factory=list)   # greetings and introductions: not points
 
     def to_dict(self) -> dict:
         return {"lang": self.lang, "audience": self.audience, "points": [p.to_dict() for p in self.points],
-                "facts": [f.to_dict() for f in self.facts]}
+                "facts": [f.to_dict() for f in self.facts], "context": self.context}
 
 
 def _kind(sentence: str, facts: list[Fact]) -> str:
@@ -69,43 +76,19 @@ def _kind(sentence: str, facts: list[Fact]) -> str:
     return "question" if _QUESTION.search(sentence) else "statement"
 
 
-_ELAPSED = re.compile(r"(?:прошл\w*|уже|жд\w*|назад|ago|for|since)\W*$", re.I)
+def _units(text: str) -> list[str]:
+    """The message's sentences; a long message's are packed into a bounded number of windows."""
+    parts = sentences(text)
+    if len(parts) > MAX_WINDOWS:
+        return windows(text, POINT_CHARS)
+    return parts or [text]
 
 
-def _near(text: str, fact: Fact) -> frozenset[str]:
-    """The stems of the words around a fact, within its sentence: what the person says happened then."""
-    left = max(text.rfind(mark, 0, fact.start) for mark in ".!?") + 1
-    right = min((i for i in (text.find(mark, fact.start) for mark in ".!?") if i >= 0), default=len(text))
-    return stems(text[max(left, fact.start - EVENT_CHARS):min(right, fact.start + len(fact.text) + EVENT_CHARS)])
-
-
-def _start_for(limit: Limit, facts: list[Fact], everything: list[Fact], today: dt.date, text: str) -> dt.date | None:
-    """The date a clause's time limit runs from: a date the person gave (theirs in this point first), else
-    «прошло 5 дней» counted back from today (a duration only counts when it is time already gone).
-
-    When the clause names its event («с даты отмены»), only a date the person ties to that event counts
-    («покупатель 12 октября отменил заказ»): a deadline from the wrong date is worse than none.
-    """
-    def fits(f: Fact) -> bool:
-        return not limit.event or same_event(limit.event, _near(text, f))
-
-    for pool in (facts, everything):
-        dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date" and fits(f)]
-        if dates:
-            return min(dates)
-    for pool in (facts, everything):
-        spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")
-                 and (_ELAPSED.search(text[max(0, f.start - 12):f.start]) or "назад" in text[f.start:f.start + 30])
-                 and fits(f)]
-        if spans:
-            return today - dt.timedelta(days=max(spans))
-    return None
-
-
-def _queries(segments: list[str], lemmas) -> list[str]:
+def _queries(units: list[str], asks: list[bool]) -> list[str]:
     """A short question («Это законно?») names no rule by itself: it is searched with the sentence before it."""
-    return [f"{segments[i - 1]} {s}" if i and _QUESTION.search(s) and len(lemmas(s)) < CONTEXT_LEMMAS else s
-            for i, s in enumerate(segments)]
+    lemmas = lemmatizer().tokens
+    return [f"{units[i - 1]} {u}" if i and asks[i] and len(lemmas(u)) < CONTEXT_LEMMAS else u
+            for i, u in enumerate(units)]
 
 
 def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[str]:
@@ -122,6 +105,16 @@ def _by_precedent(clauses: list[ClauseHit], cases: list[CaseHit], depth: int = P
     return sorted(head, key=lambda h: h.id not in cited) + tail
 
 
+def _in_context(result, whole, k: int):
+    """A sentence's clauses re-ranked with the whole message's: a terse sentence («И получу ли я деньги?») is
+    about what the message is about (a blocked account), which its own words do not say."""
+    prior = {h.id: h.score for h in whole.clauses}
+    ranked = sorted(result.clauses, key=lambda h: -(h.score + MESSAGE_PRIOR * prior.get(h.id, 0.0)))
+    result.clauses = ranked[:k]
+    result.cases = result.cases[:k]
+    return result
+
+
 def _declined(result, kind: str) -> bool:
     """The decline model was fitted on whole messages in the rules' language; for a question in another
     language, rule terms found through the glossary are the evidence that a rule applies."""
@@ -132,61 +125,89 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             limit: int = DEFAULT_LIMIT) -> Analysis:
     """Points with their clauses, cases, facts and deadlines.
 
-    A statement no rule applies to («Пункт выдачи у меня в соседнем доме») is context, not a point:
-    its facts go to the point that follows it (or the last one).
+    Each question (or request) is a point of its own; a short follow-up question («Это законно?») joins
+    the one before it. When the person asks something, the statements around it are context: their
+    facts go to the point that follows. A message that asks nothing (a complaint) has its statements
+    grouped by the rule they touch; a statement no rule applies to is context there too.
 
     >>> a = analyze(searcher, "Посылка 4821 потерялась 3 октября. Когда компенсация?")   # doctest: +SKIP
-    >>> [p.kind for p in a.points]                                                        # doctest: +SKIP
-    ['request']
+    >>> [p.kinds[0].value for p in a.points]                                              # doctest: +SKIP
+    ['when']
     """
     today = today or dt.date.today()
     text = intake(text, limit)
     facts = extract_facts(text, today)
-    window = window_size(text, POINT_CHARS)
-    # a greeting or a thank-you alone is not a point
-    segments = [s for s in windows(text, window) if lemmatizer().tokens(s)] or [text]
-    audience = guess_audience(text)
-    queries = _queries(segments, lemmatizer().tokens)
-    *results, whole = searcher.search_many(queries + [text], k=k, prefer=audience, window=window)
-    agreed = _message_topics(whole) if len(segments) > 1 else set()
+    units = [u for u in _units(text) if lemmatizer().tokens(u)] or [text]
+    starts, cursor = [], 0
+    for u in units:
+        start = text.find(u, cursor)
+        starts.append(max(start, 0))
+        cursor = max(cursor, start + len(u))
+    own = [[f for f in facts if s <= f.start < s + len(u)] for s, u in zip(starts, units)]
+    forms = [_kind(u, f) for u, f in zip(units, own)]
+    context = [len(units) > 1 and is_context(u) for u in units]
+    asks = [form != "statement" and not ctx for form, ctx in zip(forms, context)]
+    audience, sure = guess_audience(text, with_margin=True)
+    # a buyer is answered from the buyers' terms and a seller from the sellers' rules (laws apply to both);
+    # when the guess is unsure, the other side's rules are only ranked lower
+    side = {"audience": audience} if sure else {"prefer": audience}
+    queries = _queries(units, asks)
+    *results, whole = searcher.search_many(queries + [text], k=WIDE, window=1, **side)
+    results = [_in_context(r, whole, k) for r in results]
+    whole.clauses = whole.clauses[:k]
+    asking = any(asks)
+    agreed = _message_topics(whole) if len(units) > 1 else set()
     points: list[Point] = []
     by_topic: dict[str, Point] = {}
-    context: list[Fact] = []
-    cursor = 0
-    for segment, result in zip(segments, results):
-        start = text.find(segment, cursor)
-        cursor = max(cursor, start + len(segment))
-        own = [f for f in facts if start <= f.start < start + len(segment)]
-        kind = _kind(segment, own)
-        declined = _declined(result, kind) and not (result.clauses and result.clauses[0].unit in agreed)
-        aside = (kind == "statement" and agreed and result.confidence < ASIDE_CONFIDENCE
-                 and not (result.clauses and result.clauses[0].unit in agreed))
-        if (declined or aside) and kind == "statement" and len(segments) > 1:
-            context.extend(own)
+    pending: list[Fact] = []
+    said_context: list[str] = []
+    previous_question: Point | None = None
+    for unit, query, result, unit_facts, form, ctx, ask in zip(units, queries, results, own, forms, context, asks):
+        if ctx:   # «Добрый день. Я продавец, работаю по FBO.»
+            pending.extend(unit_facts)
+            said_context.append(unit)
             continue
-        key = result.clauses[0].unit if result.clauses and not declined else None
+        declined = _declined(result, form) and not (result.clauses and result.clauses[0].unit in agreed)
+        if asking and not ask:
+            pending.extend(unit_facts)   # a statement beside questions: context for the next question
+            previous_question = None
+            continue
+        if ask and previous_question is not None and len(lemmatizer().tokens(unit)) < CONTEXT_LEMMAS:
+            previous_question.sentences.append(unit)   # «Это законно?» after its question
+            previous_question.query += f" {unit}"
+            previous_question.facts.extend(pending + unit_facts)
+            pending = []
+            continue
+        aside = (not asking and agreed and result.confidence < ASIDE_CONFIDENCE
+                 and not (result.clauses and result.clauses[0].unit in agreed))
+        if not asking and (declined or aside) and len(units) > 1:
+            pending.extend(unit_facts)
+            continue
+        key = result.clauses[0].unit if result.clauses and not declined and not asking else None
         point = by_topic.get(key) if key else None
         if point is None:
-            point = Point([], "statement", clauses=[] if declined else list(result.clauses),
-                          cases=list(result.cases), declined=declined, confidence=result.confidence)
+            point = Point([], form, clauses=[] if declined else list(result.clauses), cases=list(result.cases),
+                          declined=declined, confidence=result.confidence)
             points.append(point)
             if key:
                 by_topic[key] = point
-        point.sentences.append(segment)
-        point.facts.extend(context + own)
-        context = []
-        kinds = {kind, point.kind}
-        point.kind = "request" if "request" in kinds else "question" if "question" in kinds else "statement"
-    if context:
+        point.sentences.append(unit)
+        point.query = f"{point.query} {query}".strip()
+        point.facts.extend(pending + unit_facts)
+        pending = []
+        previous_question = point if ask else None
+    if pending:
         if not points:
-            points.append(Point(list(segments), "statement", declined=True))
-        points[-1].facts.extend(context)
+            points.append(Point(list(units), "statement", declined=True))
+        points[-1].facts.extend(pending)
     for point in points:
         point.clauses = _by_precedent(point.clauses, point.cases)
         point.facts.sort(key=lambda f: f.start)
+        point.kinds = point_kinds(point.sentences, sum(f.kind == "request" for f in point.facts))
         for hit in point.clauses[:2]:
             for limit in find_limits(hit.text):
-                start = _start_for(limit, point.facts, facts, today, text)
+                start = start_date(limit, point.facts, facts, today, text)
                 if start is not None:
                     point.deadlines.append(due(limit, start, today))
-    return Analysis(text=text, lang=detect_lang(text), points=points, facts=facts, audience=audience)
+    return Analysis(text=text, lang=detect_lang(text), points=points, facts=facts, audience=audience,
+                    context=said_context)

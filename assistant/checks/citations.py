@@ -15,9 +15,12 @@ from ..retrieval import Corpus, Staleness
 from ..text import fold
 from .reasons import CitationProblem, describe
 
-_CITED_PAREN = re.compile(r"\(([^()«»:\n]{3,140})\)\s*:\s*«([^»]{2,600})»")
+_CITED_PAREN = re.compile(r"\(([^()«»:\n]{3,140})\)\s*:\s*«([^»]{2,600})»")          # (citation): «quote»
+_QUOTE_CITED = re.compile(r"«([^»]{2,600})»\s*\(([^()\n]{3,140})\)")                  # «quote» (citation)
+_PAREN = re.compile(r"\(([^()\n]{3,140})\)")                                             # (citation)
 _CITED = re.compile(r"([A-ZА-ЯЁ][^:«»\n]{1,80}?,\s*(?:ст\.|п\.|гл\.|подп\.|разд\.|Art\.|cl\.|Ch\.|item)[^:«»\n]{0,60}?)"
-                    r"\s*[:—-]?\s*«([^»]{2,600})»")
+                    r"\s*[:—-]?\s*«([^»]{2,600})»")                                        # Правила, п. 1: «quote»
+_LOOKS_CITED = re.compile(r"^(?:подп\.|пп?\.|ст\.|пункт\w*|стать\w*|cl\.|clause|art\.)\s*(?:«\w»\s*)?\d", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,24 @@ class CitationCheck:
 def find_citations(text: str, corpus: Corpus) -> list[Cited]:
     """Citations written in the text, matched to clauses by their citation string.
 
-    ``(<citation>): «<quote>»`` is the form drafts use; ``<citation>: «<quote>»`` is accepted
-    too, for text an agent typed.
+    Drafts cite compactly, «(п. 5.3.1 Правил площадки)», with or without a quote before it
+    («…» (п. 5.3.1 Правил площадки)); ``(<citation>): «<quote>»`` and ``<citation>: «<quote>»`` are
+    accepted too, for text an agent typed. A parenthesis that is not a citation («(3 октября)») is text.
     """
     by_citation = corpus.citation_index
     found: list[tuple[int, str, str]] = []
-    for m in _CITED_PAREN.finditer(text):
-        found.append((m.start(), m.group(1), m.group(2)))
-    rest = _CITED_PAREN.sub(lambda m: " " * len(m.group(0)), text)
+    rest = text
+    for pattern, cite, quote in ((_CITED_PAREN, 1, 2), (_QUOTE_CITED, 2, 1)):
+        for m in pattern.finditer(rest):
+            if pattern is _CITED_PAREN or _resolves(m.group(cite), by_citation) or _LOOKS_CITED.match(m.group(cite)):
+                found.append((m.start(), m.group(cite), m.group(quote)))
+                rest = rest[:m.start()] + " " * len(m.group(0)) + rest[m.end():]
     for m in _CITED.finditer(rest):
         found.append((m.start(), m.group(1), m.group(2)))
+        rest = rest[:m.start()] + " " * len(m.group(0)) + rest[m.end():]
+    for m in _PAREN.finditer(rest):
+        if _resolves(m.group(1), by_citation) or _LOOKS_CITED.match(m.group(1).strip()):
+            found.append((m.start(), m.group(1), ""))
     out = []
     for _, raw, quote in sorted(found):
         citation = " ".join(raw.split()).strip(" .,;()")
@@ -67,6 +78,10 @@ def find_citations(text: str, corpus: Corpus) -> list[Cited]:
     return out
 
 
+def _resolves(raw: str, by_citation: dict[str, str]) -> bool:
+    return fold(" ".join(raw.split()).strip(" .,;()")) in by_citation
+
+
 def check_citations(cited: list[Cited], analysis, corpus: Corpus) -> list[CitationCheck]:
     retrieved = {h.id for p in analysis.points for h in p.clauses}
     out = []
@@ -74,7 +89,7 @@ def check_citations(cited: list[Cited], analysis, corpus: Corpus) -> list[Citati
         clause = corpus.clause(c.clause_id) if c.clause_id else None
         if clause is None:
             out.append(CitationCheck(c.citation, c.quote, None, False, CitationProblem.UNKNOWN_CLAUSE))
-        elif fold(c.quote) not in fold(clause.full_text()):
+        elif c.quote and fold(c.quote) not in fold(clause.full_text()):
             out.append(CitationCheck(c.citation, c.quote, clause.id, False, CitationProblem.QUOTE_MISMATCH))
         elif clause.id not in retrieved:
             out.append(CitationCheck(c.citation, c.quote, clause.id, False, CitationProblem.NOT_RETRIEVED))

@@ -82,6 +82,49 @@ def cite(short: str, path: list[str], lang: str = "ru") -> str:
     return ", ".join([short] + parts)
 
 
+def genitive(short: str) -> str:
+    """A document's short name as it follows a clause number: «п. 5 Правил площадки», «ст. 22 ЗоЗПП».
+
+    >>> genitive("Правила площадки"), genitive("Условия для покупателей"), genitive("ГК РФ")
+    ('Правил площадки', 'Условий для покупателей', 'ГК РФ')
+    """
+    head, _, rest = short.partition(" ")
+    if not head[:1].isupper() or head[1:2].isupper() or not head.isalpha():   # an abbreviation stays as it is
+        return short
+    from ..text import morph
+
+    parse = next((p for p in morph().parse(head) if p.tag.POS == "NOUN" and "nomn" in p.tag), None)
+    form = parse.inflect({"gent", parse.tag.number}) if parse and parse.tag.number else None
+    if form is None:
+        return short
+    return " ".join(x for x in (form.word.capitalize(), rest) if x)
+
+
+def compact(short: str, path: list[str] | tuple[str, ...], lang: str = "ru") -> str:
+    """The short citation a reply carries: smallest unit first, then the document.
+
+    >>> compact("ЗоЗПП", ["Статья 26.1", "4"]), compact("Правила площадки", ["5", "5.3", "5.3.1"])
+    ('п. 4 ст. 26.1 ЗоЗПП', 'п. 5.3.1 Правил площадки')
+    >>> compact("Правила площадки", ["5", "5.3", "а)"]), compact("ГК РФ", ["Статья 497", "4", "1)"])
+    ('подп. «а» п. 5.3 Правил площадки', 'подп. 1 п. 4 ст. 497 ГК РФ')
+    """
+    parts = []
+    for label in reversed(_collapse(list(path))):
+        base = label.split("~")[0]
+        word, _, num = base.partition(" ")
+        if word in _NAMED and num:
+            parts.append(f"{_NAMED[word][2 if lang == 'en' else 1]} {num}")
+        elif re.match(r"^\d+\)$", base):
+            parts.append(f"{'item' if lang == 'en' else 'подп.'} {base[:-1]}")
+        elif re.match(r"^[а-яёa-z]\)$", base):
+            parts.append(f"item ({base[0]})" if lang == "en" else f"подп. «{base[0]}»")
+        elif base[:1].isdigit():
+            parts.append(f"{'cl.' if lang == 'en' else 'п.'} {base}")
+        else:
+            parts.append(f"«{base[:60]}»")
+    return " ".join(parts + [short if lang == "en" else genitive(short)])
+
+
 def display_label(label: str, title: str, heading: bool) -> str:
     """How a unit reads as a parent heading: ``Глава 30. Купля-продажа``, ``5. Утрата отправлений``."""
     if heading:

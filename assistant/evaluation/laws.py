@@ -1,11 +1,31 @@
 """Turn the law JSON used in ``../shared/corpora`` (ЗоЗПП, ГК РФ) into a Markdown document.
 
-It lets the evaluation and the benchmarks index official law texts exactly as a
-maintainer would index a document, and it tells the tests which path every
-article and point must come out with.
+It lets the evaluation, the benchmarks and the tests index official law texts exactly as a
+maintainer would index a document. Sub-points that the JSON writes inside a point's text
+(«… описанию. 4.1. При продаже …») get lines of their own, as in the published law.
 
->>> from assistant.evaluation.laws import law_markdown
->>> md, expected = law_markdown("../shared/corpora/zozpp.json")     # doctest: +SKIP
+>>> import json, tempfile
+>>> path = Path(tempfile.mkdtemp()) / "mini.json"
+>>> _ = path.write_text(json.dumps({"id": "mini", "title": "Мини-закон", "short_title": "МЗ", "articles": [
+...     {"number": "1", "title": "Понятия", "points": [["п. 1", "Первый пункт."],
+...                                                    ["п. 2", "Второй пункт. 2.1. Подпункт внутри."]]},
+...     {"number": "2", "title": "Утратила силу."}]}, ensure_ascii=False), encoding="utf-8")
+>>> law = load_law(path)
+>>> law.doc, law.short
+('mini', 'МЗ')
+>>> print(law.markdown)
+# Мини-закон
+<BLANKLINE>
+## Статья 1. Понятия
+<BLANKLINE>
+1. Первый пункт.
+<BLANKLINE>
+2. Второй пункт.
+<BLANKLINE>
+2.1. Подпункт внутри.
+<BLANKLINE>
+## Статья 2. Утратила силу.
+<BLANKLINE>
 """
 
 from __future__ import annotations
@@ -17,9 +37,6 @@ from pathlib import Path
 
 from ..clauses.markers import INLINE_DECIMAL
 
-_POINT = re.compile(r"^(\d+(?:\.\d+)*)\.(?:\s|$)")
-_ENUM = re.compile(r"^(\d{1,2})\)\s")
-
 
 @dataclass(frozen=True)
 class Law:
@@ -27,7 +44,6 @@ class Law:
     title: str
     short: str
     markdown: str
-    expected: dict[tuple[str, ...], str]   # path → first words of the unit's own text (or title)
 
 
 def _article_number(title: str) -> tuple[str, str]:
@@ -41,23 +57,16 @@ def load_law(path: str | Path) -> Law:
     doc, title = data.get("id") or Path(path).stem, data.get("title", "")
     short = data.get("short_title") or doc
     lines = [f"# {title}", ""]
-    expected: dict[tuple[str, ...], str] = {}
-
-    def add_point(article: str, num: str, text: str) -> None:
-        pieces = _split_inline(num, text)
-        for i, (label, body) in enumerate(pieces):
-            lines.extend([f"{label}. {body}" if i else f"{num}. {body}", ""])
-            parent = (f"Статья {article}",) + (() if i == 0 else (num,))
-            expected[parent + (label,)] = body[:40]
 
     if "articles" in data:
         for art in data["articles"]:
             number, atitle = art["number"], art.get("title") or ""
             lines.extend([f"## Статья {number}. {atitle}".rstrip(), ""])
-            expected[(f"Статья {number}",)] = atitle[:40]
             if art.get("points"):
                 for label, text in art["points"]:
-                    add_point(number, label.replace("п.", "").strip(), text)
+                    num = label.replace("п.", "").strip()
+                    for i, (sub, body) in enumerate(_split_inline(num, text)):
+                        lines.extend([f"{sub if i else num}. {body}", ""])
             elif art.get("text"):
                 lines.extend([art["text"], ""])
     else:
@@ -68,19 +77,9 @@ def load_law(path: str | Path) -> Law:
                 if not number:
                     continue   # a blemish of the source: an article without a title
                 lines.extend([f"### Статья {number}. {atitle}".rstrip(), ""])
-                expected[(f"Статья {number}",)] = atitle[:40]
-                point = None
                 for clause in art["clauses"]:
-                    m = _POINT.match(clause)
-                    e = _ENUM.match(clause)
-                    if m:
-                        point = m.group(1)
-                        expected[(f"Статья {number}", point)] = clause[m.end():][:40]
-                    elif e:
-                        parent = (f"Статья {number}",) + ((point,) if point else ())
-                        expected[parent + (f"{e.group(1)})",)] = clause[e.end():][:40]
                     lines.extend([clause, ""])
-    return Law(doc=doc, title=title, short=short, markdown="\n".join(lines), expected=expected)
+    return Law(doc=doc, title=title, short=short, markdown="\n".join(lines))
 
 
 def _split_inline(num: str, text: str) -> list[tuple[str, str]]:
@@ -93,6 +92,14 @@ def _split_inline(num: str, text: str) -> list[tuple[str, str]]:
             return out
         out.append((label, rest[: m.start()].strip()))
         label, rest = m.group(1), rest[m.end():]
+
+
+# Whom a reply answered from these laws speaks to: the person is the consumer, the buyer, the customer …
+READERS = {
+    "zozpp": "Потребитель, Покупатель, Заказчик",
+    "gk2": "Покупатель, Заказчик, Потребитель, Поклажедатель, Пассажир, Грузоотправитель, Страхователь, Заемщик, "
+           "Вкладчик, Клиент, Комитент, Доверитель, Принципал, Наниматель, Арендатор, Получатель",
+}
 
 
 def prepare_eval_index(settings, progress=None) -> Path:
@@ -116,7 +123,7 @@ def prepare_eval_index(settings, progress=None) -> Path:
         md = docs / f"{law.doc}.md"
         if not md.exists() or md.read_text(encoding="utf-8") != law.markdown:
             md.write_text(law.markdown, encoding="utf-8")
-        index_paths([md], eval_settings, overrides={"doc": law.doc, "short": law.short, "title": law.title},
-                    progress=progress)
+        index_paths([md], eval_settings, overrides={"doc": law.doc, "short": law.short, "title": law.title,
+                                                    "readers": READERS[name]}, progress=progress)
     index_paths([REPO_ROOT / "corpus"], eval_settings, progress=progress)
     return target

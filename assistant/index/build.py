@@ -27,7 +27,7 @@ from ..errors import AssistantError, IndexUnavailable, IngestError
 from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
 from ..ingest.cases import BadRow, load_cases
 from ..privacy import mask
-from ..schema import Case, Clause
+from ..schema import Case, Clause, Roles
 from ..text import detect_lang
 from .cache import EmbeddingCache
 from .passages import case_passages, clause_passages, whole_passages
@@ -47,6 +47,8 @@ class DocSpec:
     title: str = ""
     short: str = ""
     audience: str = ""
+    we: str = ""          # comma-separated: who «мы» are in this document («Маркетлайн»)
+    readers: str = ""     # comma-separated: who the replies speak to («Продавец»)
 
     @property
     def is_cases(self) -> bool:
@@ -307,33 +309,49 @@ def new_snapshot(settings: Settings, report: BuildReport):
 
 
 def _record_documents(db, loaded: list[_Loaded], report: BuildReport) -> bool:
+    """Record every new version; per document the last file given is the one published. A file that is
+    already the published version changes nothing (its parties may be renamed: metadata only)."""
     changed = False
+    last = {item.doc: item for item in loaded}
     for item in loaded:
-        rows = db.execute("SELECT version, sha256, published FROM documents WHERE doc = ?", (item.doc,)).fetchall()
+        rows = db.execute("SELECT version, sha256, published, roles FROM documents WHERE doc = ?", (item.doc,)).fetchall()
         same = next((r for r in rows if r[1] == item.sha256), None)
-        if same and same[2]:
-            report.unchanged.append(item.doc)
-            continue
-        if same:   # an earlier version's file again: publish that version
+        roles = Roles(_names(item.spec.we), _names(item.spec.readers))
+        if same:
             version = same[0]
+            if (item.spec.we or item.spec.readers) and Roles.from_json(same[3]) != roles:
+                db.execute("UPDATE documents SET roles = ? WHERE doc = ? AND version = ?", (roles.to_json(), item.doc,
+                                                                                            version))
+                changed = True
         else:
             version = item.spec.version or _next_version(db, item.doc)
             if any(r[0] == version for r in rows):
                 raise AssistantError(f"{item.doc} already has a version {version!r} with different content; "
                                      "give the new file another version (--version or manifest.toml)")
             lang = detect_lang(" ".join(c.text for c in item.clauses[:50]))
-            db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,0,?,?)",
+            db.execute("INSERT INTO documents (doc, version, title, short, source, fmt, sha256, created, n_clauses, "
+                       "published, audience, lang, roles) VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?)",
                        (item.doc, version, item.title, item.spec.short or item.doc, str(item.spec.path), item.fmt,
-                        item.sha256, now(), len(item.clauses), item.spec.audience, lang))
+                        item.sha256, now(), len(item.clauses), item.spec.audience, lang, roles.to_json()))
             db.executemany(
                 "INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(c.doc, version, c.id, json.dumps(list(c.path), ensure_ascii=False), c.citation, c.title, c.text,
                   c.page, json.dumps(list(c.parents), ensure_ascii=False), int(c.repealed), c.order)
                  for c in item.clauses])
+            changed = True
+        if last[item.doc] is not item:
+            continue   # an earlier version listed before the one to publish: recorded, not published
+        if same and same[2]:
+            report.unchanged.append(item.doc)
+            continue
         db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, item.doc))
         report.published.append((item.doc, version))
         changed = True
     return changed
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())
 
 
 def _record_cases(db, batches: list[CaseBatch], report: BuildReport, keep_personal_data: bool = False) -> bool:

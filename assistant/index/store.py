@@ -16,14 +16,14 @@ import numpy as np
 
 from ..clauses.citation import unit_of
 from ..errors import IndexUnavailable
-from ..schema import Case, Clause, DocumentInfo
+from ..schema import Case, Clause, DocumentInfo, Roles
 
 FORMAT = 3   # 2: vectors have roles (clause passages, whole units, cases); 3: the whole-unit role is "whole"
 ROLE_OWN, ROLE_WHOLE, ROLE_CASE = "self", "whole", "case"   # what a vector row embeds
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT, version TEXT, title TEXT, short TEXT, source TEXT, fmt TEXT,
     sha256 TEXT, created TEXT, n_clauses INTEGER, published INTEGER, audience TEXT, lang TEXT,
-    PRIMARY KEY (doc, version));
+    roles TEXT DEFAULT '{}', PRIMARY KEY (doc, version));
 CREATE TABLE IF NOT EXISTS clauses (doc TEXT, version TEXT, id TEXT, path TEXT, citation TEXT, title TEXT,
     text TEXT, page INTEGER, parents TEXT, repealed INTEGER, ord INTEGER, PRIMARY KEY (doc, version, id));
 CREATE TABLE IF NOT EXISTS case_sources (source TEXT PRIMARY KEY, sha256 TEXT, path TEXT, n INTEGER, version TEXT);
@@ -69,7 +69,8 @@ class SnapshotWriter:
 
     def __init__(self, index_dir: Path, base: Path | None) -> None:
         self.index_dir = index_dir
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        # microseconds: names sort in build order even within one second, and `prune` keeps the newest by name
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         self.name = f"{stamp}-{secrets.token_hex(3)}"
         root = index_dir / "snapshots"
         root.mkdir(parents=True, exist_ok=True)
@@ -83,6 +84,7 @@ class SnapshotWriter:
             src.backup(self.db)
             src.close()
         self.db.executescript(SCHEMA)
+        _migrate(self.db)
 
     def commit(self, manifest: dict, vectors: np.ndarray) -> str:
         import faiss
@@ -112,6 +114,13 @@ class SnapshotWriter:
         with contextlib.suppress(Exception):
             self.db.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _migrate(db) -> None:
+    """Columns added since a base snapshot was written (its rows get the default)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    if "roles" not in columns:
+        db.execute("ALTER TABLE documents ADD COLUMN roles TEXT DEFAULT '{}'")
 
 
 def prune(index_dir: Path, keep: int) -> None:
@@ -235,10 +244,13 @@ class Index:
         return self._owners
 
     def documents(self, published_only: bool = False) -> list[DocumentInfo]:
-        sql = ("SELECT doc, version, title, short, source, fmt, sha256, created, n_clauses, published, audience, lang "
-               "FROM documents" + (" WHERE published = 1" if published_only else "") + " ORDER BY doc, created, version")
-        return [DocumentInfo(*r[:9], published=bool(r[9]), audience=r[10] or "", lang=r[11] or "ru")
-                for r in self.db.execute(sql)]
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+        roles = "roles" if "roles" in columns else "'{}'"
+        sql = ("SELECT doc, version, title, short, source, fmt, sha256, created, n_clauses, published, audience, lang, "
+               f"{roles} FROM documents" + (" WHERE published = 1" if published_only else "")
+               + " ORDER BY doc, created, version")
+        return [DocumentInfo(*r[:9], published=bool(r[9]), audience=r[10] or "", lang=r[11] or "ru",
+                             roles=Roles.from_json(r[12])) for r in self.db.execute(sql)]
 
     def published_version(self, doc: str) -> str | None:
         row = self.db.execute("SELECT version FROM documents WHERE doc = ? AND published = 1", (doc,)).fetchone()

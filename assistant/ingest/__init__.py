@@ -1,8 +1,9 @@
 """Read rules files into blocks of text, refusing bad input with an actionable message.
 
+>>> from assistant.config import REPO_ROOT
 >>> from assistant.ingest import load_document
->>> doc = load_document("corpus/marketplace-rules-v2.md")   # doctest: +SKIP
->>> doc.blocks[0].text                                       # doctest: +SKIP
+>>> doc = load_document(REPO_ROOT / "corpus" / "marketplace-rules-v2.md")
+>>> doc.blocks[0].text
 'Правила размещения и продажи товаров на площадке Маркетлайн'
 """
 

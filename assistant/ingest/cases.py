@@ -1,7 +1,10 @@
 """Past support replies from ``.jsonl`` or ``.csv``: message and reply required, the rest optional.
 
+>>> from assistant.config import REPO_ROOT
 >>> from assistant.ingest.cases import load_cases
->>> cases, bad = load_cases("corpus/cases.jsonl")          # doctest: +SKIP
+>>> cases, bad = load_cases(REPO_ROOT / "corpus" / "cases.jsonl")
+>>> cases[0].id, bool(cases[0].message and cases[0].reply), bad
+('C-0001', True, [])
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@ from functools import cached_property
 
 import numpy as np
 
+from ..clauses.citation import compact
 from ..index.passages import clause_passages
 from ..index.store import Index
-from ..schema import Case, Clause
+from ..schema import Case, Clause, Roles
 from ..text import fold, word_ngrams
 from .references import find_references, resolve
 
@@ -47,6 +48,7 @@ class Corpus:
         self.shorts = {d.doc: d.short for d in self.documents}
         self.audience = {d.doc: d.audience for d in self.documents}
         self.titles = {d.doc: d.title for d in self.documents}
+        self._roles = {d.doc: d.roles for d in self.documents}
         langs = [d.lang for d in self.documents]
         self.lang = max(set(langs), key=langs.count) if langs else "ru"
         # every retrievable unit has an integer key; channels score arrays over these keys
@@ -68,10 +70,26 @@ class Corpus:
         return [clause_passages(self.titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
                 for c in self.clauses.values()] + [c.message for c in self.cases.values()]
 
+    def compact_citation(self, clause_id: str) -> str:
+        """«п. 5.3.1 Правил площадки», «п. 4 ст. 26.1 ЗоЗПП»: how a reply cites the clause."""
+        c = self.clauses[clause_id]
+        return compact(self.shorts.get(c.doc, c.doc), c.path)
+
     @cached_property
     def citation_index(self) -> dict[str, str]:
-        """Folded citation text → clause id, for finding citations written in a draft."""
-        return {fold(c.citation): cid for cid, c in self.clauses.items()}
+        """Folded citation text → clause id, for finding citations written in a draft: the full form
+        («Правила площадки, п. 5.3.1») and the compact one («п. 5.3.1 Правил площадки»)."""
+        index = {fold(self.compact_citation(cid)): cid for cid in self.clauses}
+        index.update({fold(c.citation): cid for cid, c in self.clauses.items()})
+        return index
+
+    def children(self, clause_id: str) -> list[Clause]:
+        """The clause's own sub-points in document order («2.8/а)», «2.8/б)» for 2.8)."""
+        return [c for cid, c in self.clauses.items() if cid.startswith(clause_id + "/")
+                or (cid.startswith(clause_id + ".") and cid.count(".") == clause_id.count(".") + 1)]
+
+    def roles(self, doc: str) -> Roles:
+        return self._roles.get(doc, Roles())
 
     @cached_property
     def reply_grams(self) -> list[tuple[str, set[tuple[str, ...]]]]:

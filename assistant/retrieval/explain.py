@@ -1,7 +1,10 @@
 """Why a clause was found: the part of it that best matches the message, and the words they share.
 
->>> explainer = Explainer(lexical_index)                                    # doctest: +SKIP
->>> explainer.best_sentence("Вернуть товар можно за 7 дней. Деньги — за 10 дней.", "когда вернут деньги")  # doctest: +SKIP
+>>> from assistant.retrieval.lexical import LexicalIndex
+>>> from assistant.text import lemmatizer
+>>> clause = "Вернуть товар можно за 7 дней. Деньги — за 10 дней."
+>>> explainer = Explainer(LexicalIndex(lemmatizer(), [clause, "Вернуть товар можно курьеру.", "Товар вернуть нельзя."]))
+>>> explainer.best_sentence(clause, "когда вернут деньги")   # «деньги» is the rarer word
 ('Деньги — за 10 дней.', ['Деньги'])
 """
 

@@ -3,9 +3,14 @@
 Legal wording and lay wording share few surface forms but many lemmas («посылку»/«посылка»),
 so BM25 runs on lemmas (``assistant.text.Lemmatizer``).
 
->>> channel = LexicalChannel(LexicalIndex(lemmatizer(), corpus.texts()), glossary)   # doctest: +SKIP
->>> channel.scores([[Query.of("вернуть деньги за куртку")]])[0].per_query[0].shape    # doctest: +SKIP
-(412,)
+>>> from assistant.retrieval.query import Query
+>>> from assistant.text import lemmatizer
+>>> texts = ["Деньги за возвращённый товар перечисляются в течение 10 дней.", "Хранение на складе платное."]
+>>> channel = LexicalChannel(LexicalIndex(lemmatizer(), texts), None)
+>>> [scores] = channel.scores([[Query.of("когда вернут деньги за товар")]])
+>>> refund, storage = scores.per_query[0]     # one score per text
+>>> bool(refund > 0), float(storage)
+(True, 0.0)
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ def expected_token(settings: Settings) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _throttle() -> Throttle:
-    """One per serving process, shared by every session."""
+def throttle() -> Throttle:
+    """One per serving process, shared by every session (``throttle.clear()`` forgets every count)."""
     return Throttle()
 
 
@@ -52,9 +52,9 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     if not expected:
         st.info(t(lang, "closed"))
         return
-    throttle = _throttle()
+    attempts = throttle()
     keys = _client_keys()
-    wait = throttle.locked(keys)
+    wait = attempts.locked(keys)
     if wait:
         st.error(t(lang, "token_locked", minutes=max(1, round(wait / 60))))
         return
@@ -62,13 +62,13 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     if not token_ok(given, expected):
         if given and st.session_state.get("token_tried") != hash(given):
             st.session_state["token_tried"] = hash(given)   # a rerun with the same wrong token is one attempt
-            if throttle.failure(keys):
-                st.error(t(lang, "token_locked", minutes=max(1, round(throttle.locked(keys) / 60))))
+            if attempts.failure(keys):
+                st.error(t(lang, "token_locked", minutes=max(1, round(attempts.locked(keys) / 60))))
                 return
         if given:
             st.error(t(lang, "token_bad"))
         return
-    throttle.success(keys[:1])
+    attempts.success(keys[:1])
     upload_col, side_col = st.columns([3, 2])
     with upload_col:
         _upload(searcher, settings, lang)

@@ -1,0 +1,320 @@
+"""Answers derived from a clause, by rules (razdel, pymorphy3), never by a language model.
+
+For a point of a given kind and a clause, the answer is what the person needs to hear:
+
+- a **date** from a time limit and the person's own date («бесплатное хранение — 60 дней с 2 сентября,
+  то есть до 1 ноября»), or the **term** when no date of the event is known;
+- a **sum** from a rate or a base and the person's amounts, with the arithmetic shown and marked as an
+  estimate («0,5 % × 34 990 ₽ × 9 дней = 1 574,55 ₽»);
+- **yes or no** from «вправе / обязан / не вправе / запрещено / не допускается / не взимается», with the
+  condition that goes with it;
+- a short **list** of a clause's sub-points that apply;
+- the **rule** itself when the clause decides the point without a number or a yes/no.
+
+Each answer keeps the clause id and the exact words it rests on (``span``), so the checks can
+verify it, and the words that state it (``key``), so coverage can find it in an edited text.
+
+>>> from assistant.schema import Clause
+>>> clause = Clause("r:7.1", "r", "1", ("7", "7.1"), "Правила, п. 7.1",
+...                 "Хранение товаров бесплатно в течение 60 календарных дней с даты приёмки.")
+>>> a = derive(PointKind.WHEN, clause, "Поставку приняли на склад 2 сентября. С какого числа платить за хранение?",
+...            today=dt.date(2026, 11, 20))
+>>> a.kind, a.value, a.detail
+(<AnswerKind.DATE: 'date'>, '1 ноября', '60 дней с 2 сентября')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..analyze.deadlines import Limit, due, find_limits, start_date
+from ..analyze.facts import Fact, extract_facts
+from ..analyze.kinds import PointKind
+from ..schema import Clause
+from ..text import clause_sentences, lemmatizer
+
+QUOTE_WORDS = 25   # a quote is at most this many words: a whole sentence, or a whole part that keeps its condition
+
+
+class AnswerKind(str, Enum):
+    DATE = "date"      # a concrete date: «до 22 октября»
+    TERM = "term"      # a term without a date: «10 рабочих дней с даты признания утраты»
+    SUM = "sum"        # a computed or stated amount
+    YES = "yes"
+    NO = "no"
+    LIST = "list"      # sub-points that apply
+    RULE = "rule"      # what the clause says about the point, in the reader's terms
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: AnswerKind
+    clause_id: str
+    span: str                        # the exact words of the clause it rests on
+    value: str = ""                  # «22 октября», «4 590 ₽», «10 рабочих дней»
+    detail: str = ""                 # the start of a term, or the arithmetic of a sum
+    passed: bool | None = None       # a date: whether it has passed
+    items: tuple[str, ...] = ()      # a list's items, as the clause words them
+    estimate: bool = False           # a computed sum: the person's figures, not a decision
+    key: tuple[str, ...] = field(default=())   # the words that state the answer, for coverage
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind.value, "clause_id": self.clause_id, "span": self.span, "value": self.value,
+                "detail": self.detail, "passed": self.passed, "items": list(self.items), "estimate": self.estimate}
+
+
+# --- the parts of a clause -----------------------------------------------------------------------------
+
+_DENY = re.compile(r"\b(?:не вправе|не может|не могут|не допуска\w+|запрещ\w+|не взима\w+|не удержива\w+|"
+                   r"не выплачива\w+|не рассматрива\w+|не возмеща\w+|не учитыва\w+|не начисля\w+|не принима\w+|"
+                   r"не подлеж\w+|не является|не являются|не несёт|не несет|недопустим\w+|недействительн\w+|"
+                   r"не требуется|освобожда\w+|не обязан\w*)\b", re.I)
+_GRANT = re.compile(r"\b(?:вправе|имеет право|имеют право|может|могут|допуска\w+|обязан\w*|обязуется|выплачива\w+|"
+                    r"возвраща\w+|возмеща\w+|компенсир\w+|начисля\w+|снима\w+|переносится|исключа\w+|"
+                    r"предоставля\w+|принима\w+|закрепля\w+|передаётся|передается|подлеж\w+|отвечает|несёт|несет|"
+                    r"должен|должны|производится|производятся|бесплатн\w+)\b", re.I)
+_CONDITION = re.compile(r"^\s*(?:если|в случае|при условии|when|if)\b", re.I)
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?(?:%|процент\w*)")
+_MONEY = re.compile(r"(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s?(?:₽|руб\w*)")
+_PER_DAY = re.compile(r"за каждый (?:день|календарный день)|в (?:сутки|день)|ежедневно", re.I)
+_PRICE_BASE = re.compile(r"в размере (?:цены|стоимости|полной стоимости|уплаченной)|полная стоимость|цен[аы] товара",
+                         re.I)
+_PAYDAY = re.compile(r"с (\d{1,2})-?го по (\d{1,2}|последнее)-?[еоя]? число[^—–-]*[—–-]\s*не позднее (\d{1,2})-?го "
+                     r"числа (того же|следующего) месяца", re.I)
+_MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+               "ноября", "декабря"]
+_ITEM = re.compile(r"(?:^|[;:]\s*)(?:\d{1,2}\)|[а-яa-z]\))\s*([^;]+)", re.I)
+
+
+def ru_date(d: dt.date) -> str:
+    return f"{d.day} {_MONTHS_GEN[d.month - 1]}"
+
+
+def money(value: float) -> str:
+    """«4 590 ₽», «1 574,55 ₽»: a thin space between thousands, a comma before kopecks."""
+    whole, cents = divmod(round(value * 100), 100)
+    text = f"{whole:,}".replace(",", "\u00a0")
+    return f"{text},{cents:02d} ₽" if cents else f"{text} ₽"
+
+
+def parts(clause: Clause) -> list[str]:
+    """The clause's statements: sentences, with «;»-separated parts that start anew as their own."""
+    return clause_sentences(clause.text) or [clause.text]
+
+
+def polarity(text: str) -> int:
+    """-1 when the statement denies (не вправе, не взимается), +1 when it grants or obliges, 0 otherwise."""
+    if _DENY.search(text):
+        return -1
+    return 1 if _GRANT.search(text) else 0
+
+
+def _overlap(text: str, wanted: set[str]) -> float:
+    got = set(lemmatizer().tokens(text))
+    return len(got & wanted) / (len(got) ** 0.5 or 1.0)
+
+
+def best_part(clause: Clause, question: str, prefer=None) -> str:
+    """The statement of the clause that shares the most words with the question (``prefer`` breaks ties
+    toward statements with a yes/no, a number …)."""
+    wanted = set(lemmatizer().tokens(question))
+    candidates = parts(clause)
+    scored = [(_overlap(p, wanted) + (0.5 if prefer and prefer(p) else 0.0), -i, p) for i, p in enumerate(candidates)]
+    return max(scored)[2]
+
+
+def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:
+    """``text`` if it is at most ``limit`` words, else the whole part of it (split at «;» or before
+    «, а» / «, но») that best matches ``question`` and keeps a condition with its consequence; "" when
+    no part fits. A part never starts with the conjunction that joined it.
+
+    >>> quotable("Если товар не забран, плата удваивается.")
+    'Если товар не забран, плата удваивается.'
+    >>> quotable("Продавец вправе вернуть товар в течение семи дней, а деньги возвращаются ему в течение десяти "
+    ...          "дней со дня предъявления требования, если иное не предусмотрено договором между сторонами сделки.",
+    ...          "когда придут деньги")
+    'деньги возвращаются ему в течение десяти дней со дня предъявления требования, если иное не предусмотрено договором между сторонами сделки'
+    """
+    text = " ".join(text.split())
+    if len(text.split()) <= limit:
+        return text
+    pieces = [re.sub(r"^(?:а|но|причём|причем|при этом)\s+", "", p.strip(" ,;.")) for p in
+              re.split(r";\s+|,\s+(?=(?:а|но|причём|причем|при этом)\s)", text) if p.strip(" ,;.")]
+    fitting = [p for p in pieces if len(p.split()) <= limit and not (_CONDITION.match(p) and "," not in p)]
+    if not fitting:
+        return ""
+    wanted = set(lemmatizer().tokens(question))
+    return max(fitting, key=lambda p: (_overlap(p, wanted), -pieces.index(p)))
+
+
+# --- derivations -----------------------------------------------------------------------------------------
+
+def derive(kind: PointKind, clause: Clause, question: str, facts: list[Fact] | None = None, *,
+           message: str = "", today: dt.date | None = None, items: list[Clause] = ()) -> Answer | None:
+    """The answer ``clause`` gives to a point of ``kind`` asked in ``question``, or None when it gives none.
+
+    ``facts`` are the person's facts for this point (default: those in ``question``); ``message`` is the
+    whole message, whose dates may belong to the clause's event; ``items`` are the clause's sub-points
+    (a clause that ends in «в следующих случаях:» is answered by those that apply).
+    """
+    today = today or dt.date.today()
+    message = message or question
+    facts = facts if facts is not None else extract_facts(question, today)
+    if kind is PointKind.WHEN:
+        return _when(clause, question, facts, message, today)
+    if kind is PointKind.HOW_MUCH:
+        return _how_much(clause, question, facts, message, today)
+    if kind is PointKind.DOCUMENTS or (items and clause.text.rstrip().endswith(":")):
+        return _items(clause, question, items)
+    if kind in (PointKind.WHETHER, PointKind.WHY, PointKind.WHO, PointKind.REQUEST, PointKind.SERVICE,
+                PointKind.CLAIM, PointKind.HOW):
+        return _statement(clause, question, kind)
+    return None
+
+
+def _when(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date) -> Answer | None:
+    payday = _PAYDAY.search(clause.text)
+    dates = [dt.date.fromisoformat(f.value) for f in facts if f.kind == "date"] or \
+        [dt.date.fromisoformat(f.value) for f in extract_facts(message, today) if f.kind == "date"]
+    if payday and dates:
+        return _payday(clause, payday, dates, today)
+    limits = find_limits(clause.text)
+    if not limits:
+        return None
+    wanted = set(lemmatizer().tokens(question))
+    limit = max(limits, key=lambda lim: _overlap(_sentence_of(clause.text, lim.text), wanted))
+    span = _sentence_of(clause.text, limit.text)
+    start = start_date(limit, facts, extract_facts(message, today), today, message)
+    term = _term(limit)
+    if start is None:
+        return Answer(AnswerKind.TERM, clause.id, span, value=term, detail=_event_words(clause.text, limit),
+                      key=(str(limit.days),))
+    deadline = due(limit, start, today)
+    return Answer(AnswerKind.DATE, clause.id, span, value=ru_date(deadline.due), detail=f"{term} с {ru_date(start)}",
+                  passed=deadline.passed, key=(str(deadline.due.day), str(limit.days)))
+
+
+def _payday(clause: Clause, m: re.Match, dates: list[dt.date], today: dt.date) -> Answer:
+    """«за товары, вручённые с 1-го по 15-е число, — не позднее 20-го числа того же месяца» and the person's date."""
+    first = int(m.group(1))
+    last = 31 if m.group(2) == "последнее" else int(m.group(2))
+    day = max(d for d in dates)
+    windows = [(first, last, int(m.group(3)), m.group(4).startswith("след"))]
+    second = _PAYDAY.search(clause.text, m.end())
+    if second:
+        windows.append((int(second.group(1)), 31 if second.group(2) == "последнее" else int(second.group(2)),
+                        int(second.group(3)), second.group(4).startswith("след")))
+    for lo, hi, pay, next_month in windows:
+        if lo <= day.day <= hi:
+            year, month = (day.year + (day.month // 12), day.month % 12 + 1) if next_month else (day.year, day.month)
+            payout = dt.date(year, month, min(pay, 28))
+            span = _sentence_of(clause.text, m.group(0))
+            return Answer(AnswerKind.DATE, clause.id, span, value=ru_date(payout), detail=f"за {ru_date(day)}",
+                          passed=today > payout, key=(str(payout.day),))
+    return Answer(AnswerKind.TERM, clause.id, _sentence_of(clause.text, m.group(0)), value=m.group(0))
+
+
+def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date) -> Answer | None:
+    wanted = set(lemmatizer().tokens(question))
+    numeric = [p for p in parts(clause) if _PERCENT.search(p) or _MONEY.search(p) or _PRICE_BASE.search(p)]
+    if not numeric:
+        return None
+    span = max(numeric, key=lambda p: _overlap(p, wanted))
+    sums = [float(f.value.split()[0]) for f in facts if f.kind == "sum" and f.value.endswith("RUB")]
+    days = [int(f.value.split()[0]) for f in facts if f.kind == "duration" and f.value.endswith("days")]
+    quantity = [int(f.value.split()[0]) for f in facts if f.kind == "quantity"]
+    percent = _PERCENT.search(span)
+    if percent and sums:
+        rate = float(percent.group(1).replace(",", "."))
+        base = max(sums)
+        if _PER_DAY.search(span) and days:
+            total = rate / 100 * base * days[0]
+            detail = f"{_num(rate)} % × {money(base)} × {days[0]} {_day_word(days[0])} = {money(total)}"
+        else:
+            total = rate / 100 * base
+            detail = f"{_num(rate)} % × {money(base)} = {money(total)}"
+        return Answer(AnswerKind.SUM, clause.id, span, value=money(total), detail=detail, estimate=True,
+                      key=(money(total).split(",")[0].replace("\u00a0", " ").split()[0],))
+    amount = _MONEY.search(span)
+    if amount and quantity and re.search(r"за (?:единицу|штуку|каждую|каждый|одну)", span):
+        unit = float(amount.group(1).replace(" ", "").replace("\u00a0", "") + "." + (amount.group(2) or "0"))
+        total = unit * quantity[0]
+        return Answer(AnswerKind.SUM, clause.id, span, value=money(total),
+                      detail=f"{money(unit)} × {quantity[0]} = {money(total)}", estimate=True,
+                      key=(amount.group(1).split()[0],))
+    if _PRICE_BASE.search(span) and sums:
+        return Answer(AnswerKind.SUM, clause.id, span, value=money(max(sums)), detail="", estimate=True,
+                      key=(money(max(sums)).split("\u00a0")[0],))
+    shown = percent.group(0) if percent else amount.group(0) if amount else ""
+    return Answer(AnswerKind.RULE, clause.id, span, value=shown, key=tuple(re.findall(r"\d+", shown))[:1])
+
+
+LIST_ITEMS = 4   # a list answer names at most this many items: those that match the question best
+
+
+def _items(clause: Clause, question: str, children: list[Clause] = ()) -> Answer | None:
+    items = [" ".join(m.group(1).split()).rstrip(".;, ") for m in _ITEM.finditer(clause.text)]
+    items = items or [" ".join(c.text.split()).rstrip(".;, ") for c in children if c.text]
+    if len(items) < 2:
+        return _statement(clause, question, PointKind.DOCUMENTS)
+    wanted = set(lemmatizer().tokens(question))
+    ranked = [it for it in items if _overlap(it, wanted) > 0] or items
+    ranked = sorted(ranked, key=lambda it: -_overlap(it, wanted))[:LIST_ITEMS]
+    ranked = [it for it in items if it in ranked]   # in the document's order
+    lead = clause.text.strip()
+    return Answer(AnswerKind.LIST, clause.id, lead, items=tuple(ranked), value=lead.rstrip(":"),
+                  key=tuple(lemmatizer().tokens(ranked[0])[:1]))
+
+
+def _statement(clause: Clause, question: str, kind: PointKind) -> Answer | None:
+    wanted = set(lemmatizer().tokens(question))
+    span = best_part(clause, question, prefer=lambda p: polarity(p) != 0)
+    sign = polarity(span)
+    if kind is PointKind.WHETHER and sign:
+        return Answer(AnswerKind.YES if sign > 0 else AnswerKind.NO, clause.id, span,
+                      key=_key_words(span, wanted))
+    if not (set(lemmatizer().tokens(span)) & wanted) and kind is not PointKind.SERVICE:
+        return None   # the clause says nothing that touches the question
+    return Answer(AnswerKind.RULE, clause.id, span, key=_key_words(span, wanted))
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+def _key_words(span: str, wanted: set[str]) -> tuple[str, ...]:
+    """The statement's own decisive words: the modal phrase, else its first lemmas the question lacks."""
+    m = _DENY.search(span) or _GRANT.search(span)
+    if m:
+        return (m.group(0).lower(),)
+    return tuple(t for t in lemmatizer().tokens(span) if t not in wanted)[:2]
+
+
+def _sentence_of(text: str, fragment: str) -> str:
+    for sentence in clause_sentences(text):
+        if fragment in sentence:
+            return sentence
+    return fragment
+
+
+def _term(limit: Limit) -> str:
+    from ..analyze.deadlines import _days_ru
+
+    return f"{limit.days} {_days_ru(limit.days, limit.working)}"
+
+
+def _event_words(text: str, limit: Limit) -> str:
+    """What the term runs from, as the clause words it: «с даты признания Отправления утраченным»."""
+    after = re.search(re.escape(limit.text) + r"\s*((?:с|со|после|от)\s[^.;,]{3,80})", text)
+    return after.group(1).strip() if after else ""
+
+
+def _num(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _day_word(n: int) -> str:
+    from ..analyze.deadlines import _days_ru
+
+    return _days_ru(n)

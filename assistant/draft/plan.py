@@ -1,0 +1,199 @@
+"""The reply plan: what the reply will say for each point, decided before any text is written.
+
+Both back ends render the same plan: the composer writes it out, the language model rewrites it but
+must keep its decisions (the answers) and its evidence ids, and the checks verify both. For each
+point the plan holds what the person said, the kind of point, the **answer** derived from a clause
+that answers it (or none: the point is being checked), the evidence (clause id, compact citation,
+a short whole quote), the next step, and the facts used.
+
+A clause is cited only when it answers the point: the point was not declined, and a clause of the
+right kind for the question gave an answer (a date for «когда», a sum for «сколько», yes or no for
+«можно ли»). Otherwise the candidates go to the agent's panel, not into the text.
+
+>>> plan = build_plan(analysis, searcher.corpus, today=dt.date(2026, 11, 25))   # doctest: +SKIP
+>>> [(p.kinds[0].value, p.answer.kind.value if p.answer else None) for p in plan.points]   # doctest: +SKIP
+[('when', 'date'), ('how_much', 'sum')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..analyze import Analysis, Point
+from ..analyze.calendar import add_working_days
+from ..analyze.facts import Fact
+from ..analyze.kinds import PointKind
+from ..retrieval import Corpus
+from ..schema import Roles
+from ..text import lemmatizer
+from .answers import Answer, AnswerKind, derive, quotable
+from .roles import to_reader
+
+# Kinds whose answer must be of these kinds to count: a «когда» needs a date or a term, not a rule.
+_WANTED = {
+    PointKind.WHEN: {AnswerKind.DATE, AnswerKind.TERM},
+    PointKind.HOW_MUCH: {AnswerKind.SUM, AnswerKind.RULE},
+    PointKind.WHETHER: {AnswerKind.YES, AnswerKind.NO},
+    PointKind.DOCUMENTS: {AnswerKind.LIST, AnswerKind.RULE},
+}
+CANDIDATES = 3          # the point's best clauses tried for an answer, in order
+CHECK_DAYS = 5          # working days the reply gives itself to come back on a point being checked
+                        # (the demo rules' term for a final answer, п. 11.3; a deployment sets its own)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    clause_id: str
+    citation: str        # «Правила площадки, п. 5.3.1»
+    short: str           # «п. 5.3.1 Правил площадки», as the reply cites it
+    quote: str           # the decisive words, whole, at most 25 words ("" when none fits)
+    text: str            # the whole clause, for the evidence panel and ``citations[].quote``
+    doc: str = ""
+    path: tuple[str, ...] = ()
+
+
+@dataclass
+class PointPlan:
+    said: list[str]
+    kinds: list[PointKind]
+    facts: list[Fact]
+    answer: Answer | None = None
+    evidence: Evidence | None = None
+    statement: str = ""              # the answer's words in the reader's terms
+    escalate: bool = False           # the person asked for a senior specialist
+    check_by: dt.date | None = None  # no clause answers: the day the agent promises to come back
+    candidates: list[str] = field(default_factory=list)   # clause ids for the agent's panel
+    answered_before: bool = False    # a thread: the agent's last reply already answered it
+    background: bool = False         # a statement beside the person's questions: context for them, no answer
+    support: list[tuple[Answer, Evidence, str]] = field(default_factory=list)   # further rules the answer needs
+    subject: str = ""                # the person's own name for what the point is about: «заказ № 48213-0917»
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None
+
+    def to_dict(self) -> dict:
+        return {"said": self.said, "kinds": [k.value for k in self.kinds],
+                "answer": self.answer.to_dict() if self.answer else None,
+                "evidence": {"clause_id": self.evidence.clause_id, "citation": self.evidence.citation,
+                             "short": self.evidence.short, "quote": self.evidence.quote} if self.evidence else None,
+                "statement": self.statement, "escalate": self.escalate,
+                "check_by": self.check_by.isoformat() if self.check_by else None,
+                "candidates": self.candidates, "answered_before": self.answered_before, "background": self.background,
+                "support": [{"answer": a.to_dict(), "clause_id": e.clause_id, "short": e.short, "statement": st}
+                            for a, e, st in self.support], "subject": self.subject,
+                "facts": [f.to_dict() for f in self.facts]}
+
+
+@dataclass
+class ReplyPlan:
+    lang: str
+    name: str | None
+    points: list[PointPlan]
+    follow_up: str = ""     # "template": the person says the last reply was canned; the reply says it answers each point
+
+    def to_dict(self) -> dict:
+        return {"lang": self.lang, "name": self.name, "follow_up": self.follow_up,
+                "points": [p.to_dict() for p in self.points]}
+
+
+def _evidence(corpus: Corpus, answer: Answer, question: str) -> Evidence:
+    clause = corpus.clause(answer.clause_id)
+    quote = quotable(answer.span, question) if answer.kind not in (AnswerKind.LIST,) else ""
+    return Evidence(clause.id, clause.citation, corpus.compact_citation(clause.id), quote, clause.full_text(),
+                    clause.doc, clause.path)
+
+
+RANK_BONUS = 0.15   # a better-ranked clause wins a near tie in how well its answer matches the question
+SUPPORT_OVERLAP = 2   # a second clause joins the answer when its statement shares this many words with the question
+POINT_WORDS = 40      # words a point's answer may take (the draft target: 40 per point)
+
+
+def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: set[str]) -> Answer | None:
+    """The answer of the wanted kind, from the point's best clauses, that matches the question best; kinds in
+    the order of the question. A clause already answering an earlier point is not used again."""
+    question = point.query or " ".join(point.sentences)
+    wanted_words = set(lemmatizer().tokens(question))
+    for kind in point.kinds:
+        wanted = _WANTED.get(kind)
+        found = []
+        for rank, hit in enumerate(point.clauses[:CANDIDATES]):
+            clause = corpus.clause(hit.id)
+            if clause is None or clause.id in used:
+                continue
+            answer = derive(kind, clause, question, point.facts, message=message, today=today,
+                            items=corpus.children(clause.id))
+            if answer is None or (wanted is not None and answer.kind not in wanted):
+                continue
+            overlap = len(set(lemmatizer().tokens(answer.span)) & wanted_words)
+            if overlap or kind in (PointKind.WHEN, PointKind.HOW_MUCH) and answer.kind in (AnswerKind.DATE,
+                                                                                          AnswerKind.SUM):
+                found.append((overlap + RANK_BONUS * (CANDIDATES - rank), answer))
+        if found:
+            return max(found, key=lambda f: f[0])[1]
+    return None
+
+
+def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
+               follow_up: str = "", answered_before: set[int] = frozenset()) -> ReplyPlan:
+    """The plan for ``analysis``; ``answered_before`` holds the indexes of points a thread's last agent reply
+    already answered (they are kept in the plan, marked, and not answered again)."""
+    today = today or dt.date.today()
+    name = next((f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
+    asks = any(k not in (PointKind.CLAIM, PointKind.EMOTION, PointKind.CONTEXT) for p in analysis.points for k in p.kinds)
+    points, used = [], set()
+    for i, point in enumerate(analysis.points):
+        plan = PointPlan(said=list(point.sentences), kinds=list(point.kinds), facts=list(point.facts),
+                         escalate=any(f.kind == "request" and f.value == "escalation" for f in point.facts),
+                         candidates=point.clause_ids[:CANDIDATES], answered_before=i in answered_before)
+        background = asks and set(point.kinds) <= {PointKind.CLAIM, PointKind.EMOTION}
+        if background:   # a statement beside the person's questions: its facts serve them, it needs no answer
+            plan.background = True
+            points.append(plan)
+            continue
+        answer = None if point.declined else _answer(point, corpus, analysis.text, today, used)
+        if answer is not None:
+            used.add(answer.clause_id)
+            plan.answer = answer
+            plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences))
+            plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
+            plan.support = _support(point, corpus, answer, used, analysis.lang)
+            used.update(e.clause_id for _, e, _ in plan.support)
+        elif point.kinds and point.kinds[0] not in (PointKind.EMOTION, PointKind.CONTEXT):
+            plan.check_by = add_working_days(today, CHECK_DAYS)
+        points.append(plan)
+    first = next((p for p in points if p.answer is not None and not p.answered_before), None)
+    subject = next((f for f in analysis.facts if f.kind in ("order", "shipment")), None)
+    if first is not None and subject is not None:
+        first.subject = f"{'заказ' if subject.kind == 'order' else 'отправление'} № {subject.value}"
+    return ReplyPlan(analysis.lang, name, points, follow_up)
+
+
+def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) -> str:
+    """The answer's words in the reader's terms («вам выплачивается …»); the rules' own words in English replies."""
+    if lang != "ru":
+        return ""
+    clause = corpus.clause(answer.clause_id)
+    roles = corpus.roles(clause.doc) if clause else Roles()
+    return to_reader(evidence.quote or answer.span, roles)
+
+
+def _support(point: Point, corpus: Corpus, primary: Answer, used: set[str], lang: str) -> list:
+    """A second rule the answer needs («компенсация — цена товара за вычетом комиссии» and «начисляется
+    автоматически»): another of the point's clauses whose statement shares words with the question."""
+    question = point.query or " ".join(point.sentences)
+    wanted = set(lemmatizer().tokens(question))
+    budget = POINT_WORDS - len(primary.span.split())
+    for hit in point.clauses[:CANDIDATES]:
+        clause = corpus.clause(hit.id)
+        if clause is None or clause.id in used or clause.id == primary.clause_id:
+            continue
+        answer = derive(PointKind.CLAIM, clause, question, point.facts)
+        if answer is None:
+            continue
+        shared = len(set(lemmatizer().tokens(answer.span)) & wanted)
+        if shared >= SUPPORT_OVERLAP and len(answer.span.split()) <= max(budget, 0):
+            evidence = _evidence(corpus, answer, question)
+            return [(answer, evidence, _statement(corpus, answer, evidence, lang))]
+    return []

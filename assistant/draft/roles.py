@@ -1,0 +1,113 @@
+"""Rules speak of parties; a reply speaks to a person. «Продавцу выплачивается компенсация» becomes
+«вам выплачивается компенсация», «Маркетлайн уведомляет Продавца» becomes «мы уведомляем вас».
+
+Each document declares its parties in ``manifest.toml`` (``we``, ``readers``: ``assistant.schema.Roles``).
+Case and agreement come from pymorphy3: the role's case picks the pronoun, and a verb or short
+adjective it governs is put into the pronoun's person and number.
+
+>>> seller = Roles(we=("Маркетлайн",), readers=("Продавец",))
+>>> to_reader("Продавцу выплачивается компенсация в размере цены товара.", seller)
+'Вам выплачивается компенсация в размере цены товара.'
+>>> to_reader("Маркетлайн уведомляет Продавца в Личном кабинете.", seller)
+'Мы уведомляем вас в Личном кабинете.'
+>>> to_reader("Продавец обязан забрать товары.", seller)
+'Вы обязаны забрать товары.'
+>>> to_reader("Покупатели вправе вернуть товар.", Roles(readers=("Покупатель",)))
+'Вы вправе вернуть товар.'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..schema import Roles
+from ..text import morph
+
+_YOU = {"nomn": "вы", "gent": "вас", "datv": "вам", "accs": "вас", "ablt": "вами", "loct": "вас"}
+_WE = {"nomn": "мы", "gent": "нас", "datv": "нам", "accs": "нас", "ablt": "нами", "loct": "нас"}
+_TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
+_CLAUSE_END = {".", ";", ":", "!", "?", ","}
+
+
+@lru_cache(maxsize=64)
+def _lemmas(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(morph().parse(n.lower())[0].normal_form for n in names)
+
+
+def _role_case(word: str, lemmas: frozenset[str]) -> str | None:
+    """The case of ``word`` when it is one of the roles (as a noun), else None."""
+    for parse in morph().parse(word.lower()):
+        if parse.normal_form in lemmas and parse.tag.POS == "NOUN" and parse.tag.case in _YOU:
+            return parse.tag.case
+    return None
+
+
+def _agree(word: str, person: str) -> str:
+    """A verb or short adjective the pronoun governs, in its person and number («уведомляет» → «уведомляем»)."""
+    for parse in morph().parse(word.lower()):
+        if parse.tag.POS == "VERB" and "indc" in parse.tag:
+            grams = {"plur"} | ({person} if "past" not in parse.tag else set())
+            form = parse.inflect(grams)
+            if form:
+                return form.word
+        if parse.tag.POS == "ADJS":
+            form = parse.inflect({"plur"})
+            if form:
+                return form.word
+    return word
+
+
+def _is_agreeable(word: str) -> bool:
+    return any(p.tag.POS in ("VERB", "ADJS") and ("indc" in p.tag or p.tag.POS == "ADJS")
+               for p in morph().parse(word.lower()))
+
+
+def to_reader(sentence: str, roles: Roles) -> str:
+    """``sentence`` with the readers' role words as «вы» and the writer's side as «мы», agreed."""
+    readers, ours = _lemmas(tuple(roles.readers)), _lemmas(tuple(roles.we))
+    ours_plain = {w.lower() for w in roles.we}
+    tokens = _TOKEN.findall(sentence)
+    out: list[str] = []
+    pending: str | None = None     # the person a following verb must take: "2per" after «вы», "1per" after «мы»
+    previous_word = ""
+    for token in tokens:
+        if not token.strip() or not token[0].isalnum():
+            if token.strip() and token.strip()[0] in _CLAUSE_END:
+                pending = None
+            out.append(token)
+            continue
+        case = _role_case(token, readers) if readers else None
+        if case and not _possessive(previous_word, case):
+            out.append(_YOU[case])
+            pending = "2per" if case == "nomn" else None
+        elif token.lower() in ours_plain and not _after_preposition(previous_word):
+            if _is_participle(previous_word):     # «удалены Маркетлайн»: the doer of a passive
+                out.append(_WE["ablt"])
+            else:
+                if _is_agreeable(previous_word) and out:   # «за которые отвечает Маркетлайн»: the verb came first
+                    index = max(i for i, t in enumerate(out) if t == previous_word)
+                    out[index] = _agree(previous_word, "1per")
+                out.append(_WE["nomn"])
+                pending = "1per"
+        elif pending and _is_agreeable(token):
+            out.append(_agree(token, pending))   # «рассматриваем … и принимаем»: the next verb of the clause too
+        else:
+            out.append(token)
+        previous_word = token
+    text = "".join(out)
+    return text[:1].upper() + text[1:] if sentence[:1].isupper() else text
+
+
+def _possessive(previous: str, case: str) -> bool:
+    """«кабинете Продавца»: a genitive right after a noun belongs to it; it is left as written."""
+    return case == "gent" and bool(previous) and any(p.tag.POS == "NOUN" for p in morph().parse(previous.lower())[:1])
+
+
+def _is_participle(word: str) -> bool:
+    return bool(word) and any(p.tag.POS in ("PRTS", "PRTF") for p in morph().parse(word.lower())[:1])
+
+
+def _after_preposition(previous: str) -> bool:
+    """«у Маркетлайн», «с Маркетлайн»: the name is not the subject here, and its case is unknown."""
+    return bool(previous) and any(p.tag.POS == "PREP" for p in morph().parse(previous.lower())[:1])
