@@ -3,7 +3,7 @@
 Run with ``streamlit run app.py`` (``make run`` builds the index first). The pages live in
 ``assistant/ui``; they only call the package's functions. Every text that comes from a
 message or a document is shown as text (``st.text``, or Markdown with every mark escaped).
-Query parameters ``page`` (agent, seller, maintainer), ``clause`` and ``lang`` make links.
+Query parameters ``page`` (agent, check, seller, maintainer), ``clause`` and ``lang`` make links.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import streamlit as st
 
 from assistant.config import Settings
 from assistant.index.store import current_name
-from assistant.ui import agent, maintainer, seller
+from assistant.ui import agent, check, maintainer, seller
 from assistant.ui.common import guard, searcher_for
 from assistant.ui.strings import LANGS, t
 
-PAGES = ("agent", "seller", "maintainer")
+PAGES = ("agent", "check", "seller", "maintainer")
 
 st.set_page_config(page_title="Ассистент поддержки", layout="wide")
 
@@ -46,6 +46,8 @@ with guard(lang):
         searcher = searcher_for(str(settings.index_dir), snapshot)
     if page == "agent":
         agent.render(searcher, settings, lang)
+    elif page == "check":
+        check.render(searcher, settings, lang)
     elif page == "seller":
         seller.render(searcher, lang)
     else:

@@ -252,33 +252,75 @@ def cmd_analyze(args, settings: Settings) -> int:
     return 0
 
 
+def _turns(path: str):
+    from .analyze.turns import turns_from
+
+    try:
+        items = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AssistantError(f"{path}: cannot be read as a JSON list of turns ({exc})") from None
+    if not isinstance(items, list):
+        raise AssistantError(f"{path}: must hold a JSON list of {{\"role\", \"text\"}} turns")
+    return turns_from(items)
+
+
 def cmd_draft(args, settings: Settings) -> int:
     from .draft import draft
     from .draft.llm import LLM
     from .retrieval import Searcher
 
-    result = draft(Searcher.open(settings), _message(args), backend=args.backend,
-                   llm=LLM.from_env() if args.backend == "llm" else None, limit=settings.max_message_chars)
+    turns = _turns(args.turns) if args.turns else None
+    result = draft(Searcher.open(settings), "" if turns else _message(args), backend=args.backend,
+                   llm=LLM.from_env() if args.backend == "llm" else None, limit=settings.max_message_chars,
+                   turns=turns)
     if args.json:
         _print_json(result.to_dict())
         return 0
     print(result.text)
     checks = result.checks.to_dict()
     print(f"\n[{result.backend}{' — ' + result.fallback if result.fallback else ''}]")
+    _print_checks(checks)
+    if result.audit is not None:
+        print("\nThe agent's last reply in the thread:")
+        _print_checks(result.audit.checks.to_dict())
+    return 0
+
+
+def cmd_check(args, settings: Settings) -> int:
+    from .draft import audit
+    from .retrieval import Searcher
+
+    def read(path: str) -> str:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AssistantError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+
+    result = audit(Searcher.open(settings), read(args.message), read(args.reply), limit=settings.max_message_chars)
+    if args.json:
+        _print_json(result.checks.to_dict())
+        return 0
+    _print_checks(result.checks.to_dict())
+    return 0
+
+
+def _print_checks(checks: dict) -> None:
+    answered = sum(c["answered"] for c in checks["coverage"])
+    print(f"  points answered: {answered} of {len(checks['coverage'])}")
     for c in checks["citations"]:
         stale = c["stale"]
         print(f"  {'✓' if c['ok'] else '✗'} {c['citation']}" + (f" — {c['reason_text']}" if c["reason"] else "")
               + (f" (stale: changed in version {stale['version']}; past cases {', '.join(stale['cases'])} cited "
                  "the earlier text)" if stale else ""))
     for point in checks["unanswered"]:
-        print(f"  ✗ no answer to: {_short(point, 120)}")
+        status = "cited, not answered" if point["status"] == "cited_only" else "no answer"
+        print(f"  ✗ {status}: {_short(point['point'], 120)}")
     if checks["template"] and checks["template"]["phrases"]:
         print(f"  ✗ canned phrases: {', '.join(checks['template']['phrases'])}")
     for v in checks["guardrails"]:
         print(f"  ✗ {v['says']}: {_short(v['sentence'], 120)}")
     for s in checks["injections"]:
         print(f"  ! ignored an instruction in the message: {_short(s, 120)}")
-    return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -391,7 +433,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="read the message from this UTF-8 file")
     p.add_argument("--backend", choices=["composer", "llm"], default="composer",
                    help="composer (default, no model) or llm (ASSISTANT_LLM_URL, ASSISTANT_LLM_MODEL)")
+    p.add_argument("--turns", help='a conversation: JSON list of {"role": "customer"|"seller"|"agent", "text"}')
     p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("check", parents=[common], help="audit a reply a person wrote against the message")
+    p.add_argument("--message", required=True, help="the customer's or seller's message (UTF-8 file)")
+    p.add_argument("--reply", required=True, help="the reply to check (UTF-8 file)")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on labelled questions")
     p.add_argument("file", help="JSONL of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}]}")

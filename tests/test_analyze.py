@@ -138,7 +138,7 @@ def test_clauses_cited_by_similar_past_replies_come_first():
 
 
 def test_a_deadline_runs_from_the_date_the_person_ties_to_the_clauses_event():
-    from assistant.analyze.points import _start_for
+    from assistant.analyze.deadlines import start_date as _start_for
 
     text = ("Отправление сдал 3 октября. Плановая дата доставки была 9 октября. "
             "Покупатель 12 октября отменил заказ.")

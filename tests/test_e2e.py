@@ -146,13 +146,44 @@ def _draft(page, url: str, message: str) -> None:
     TIMINGS.setdefault("first_draft_s", round(time.perf_counter() - started, 2))
 
 
+def test_the_seed_thread_pasted_whole_gets_a_draft_that_answers_the_seller(server, page, shared_dir):
+    url, _ = server
+    thread = (shared_dir / "seed" / "support-thread.txt").read_text(encoding="utf-8")
+    _draft(page, url, thread)
+    _shot(page, "01-seed-thread-draft")
+    draft = page.get_by_label("Текст ответа (можно править, проверки обновятся)").input_value()
+    assert "(п. 5.3.1 Правил площадки)" in draft and "(п. 5.3.3 Правил площадки)" in draft, draft
+    assert "(п. 11.9 Правил площадки)" in draft and "по каждому пункту" in draft, draft
+    assert len(draft.split()) < 160, len(draft.split())
+    assert page.get_by_text("Все цитаты подтверждены, все вопросы отвечены, шаблонных фраз нет.").is_visible()
+    support = thread.split("\n")[3]   # «Используем шаблоны только при стандартных …»: support's words
+    points = page.get_by_text(re.compile(r"^\d+\. "))
+    assert points.count() >= 3 and not any(support[:40] in points.nth(i).inner_text() for i in range(points.count())), \
+        "support's sentences are not the seller's points"
+    page.get_by_text("Проверка последнего ответа поддержки в переписке").click()
+    page.get_by_text("✗ Нет ответа на:").first.wait_for(timeout=WAIT)
+    _shot(page, "01b-seed-thread-audit", "Проверка последнего ответа поддержки")
+
+
+def test_the_audit_page_flags_the_seed_support_reply(server, page, shared_dir):
+    url, _ = server
+    lines = (shared_dir / "seed" / "support-thread.txt").read_text(encoding="utf-8").splitlines()
+    _open(page, url + "/?page=check", "check_paint_s")
+    page.get_by_label("Сообщение клиента или продавца").fill("\n".join(lines[:2]))
+    page.get_by_label("Ответ, который нужно проверить").fill("\n".join(lines[2:10]))
+    page.get_by_role("button", name="Проверить ответ").click()
+    page.get_by_text("✗ Шаблонная фраза: ценим аргументированную обратную связь").wait_for(timeout=WAIT)
+    assert page.get_by_text("✗ Нет ответа на:").count() >= 2
+    _shot(page, "01c-audit-page", "Проверки")
+
+
 def test_seed_complaint_gets_a_draft_with_verified_citations(server, page, shared_dir):
     url, _ = server
     _draft(page, url, _seed_complaint(shared_dir))
     _shot(page, "01-seed-draft")
     draft = page.get_by_label("Текст ответа (можно править, проверки обновятся)").input_value()
-    assert "Правила площадки, п." in draft, draft
-    assert page.get_by_text("✓ Правила площадки, п.").count() >= 1
+    assert "Правил площадки)" in draft, draft
+    assert page.get_by_text(re.compile(r"^✓ п\. ")).count() >= 1
     assert page.get_by_text("✗ ").count() == 0, "no failed citation, unanswered point or canned phrase"
     assert page.get_by_text("Вопросы в сообщении").is_visible()
     # a second draft, warm (the model and index are loaded): a 300-word complaint
@@ -174,12 +205,12 @@ def test_agent_edits_the_draft_and_accepts_it(server, page):
     edited = box.input_value() + " Ценим вашу обратную связь."
     box.fill(edited)
     box.press("Control+Enter")
-    page.get_by_text("✗ Шаблонная фраза: ценим вашу обратную связь").wait_for(timeout=WAIT)
+    page.get_by_text("✗ Шаблонная фраза: ценим вашу обратную связь").first.wait_for(timeout=WAIT)
     _shot(page, "03-edited-flagged", "✗ Шаблонная фраза")
     edited = edited.replace(" Ценим вашу обратную связь.", " Расчёт компенсации пришлю сегодня до 18:00.")
     box.fill(edited)
     box.press("Control+Enter")
-    page.get_by_text("✗ Шаблонная фраза").wait_for(state="detached", timeout=WAIT)
+    page.get_by_text("✗ Шаблонная фраза").first.wait_for(state="detached", timeout=WAIT)
     page.get_by_role("button", name="Принять ответ").click()
     page.get_by_text("Сохранено как A-").wait_for(timeout=WAIT)
     _shot(page, "04-accepted", "Сохранено как A-")

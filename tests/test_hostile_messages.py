@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks import run_checks
-from assistant.draft import draft
+from assistant.draft import draft, recheck
 from assistant.errors import MessageRejected
 from docs import run_cli
 
@@ -22,8 +21,8 @@ def test_latin_look_alike_letters_do_not_change_what_is_found(demo_searcher):
 
 def test_look_alike_letters_do_not_slip_past_the_guardrails(demo_searcher):
     d = draft(demo_searcher, "Посылку потеряли. Кто заплатит?", today=TODAY)
-    plain = run_checks(d.text + " Признаём свою вину. Напишите мне в телеграм.", d.analysis, demo_searcher.corpus)
-    disguised = run_checks(d.text + " Признaём свoю вину. Нaпишите мне в тeлеграм.", d.analysis, demo_searcher.corpus)  # Latin a, o, e
+    plain = recheck(demo_searcher, d, d.text + " Признаём свою вину. Напишите мне в телеграм.")
+    disguised = recheck(demo_searcher, d, d.text + " Признaём свoю вину. Нaпишите мне в тeлеграм.")  # Latin a, o, e
     assert {v.rule for v in plain.guardrails} == {"admits-fault", "off-platform"}
     assert {v.rule for v in disguised.guardrails} == {"admits-fault", "off-platform"}
 

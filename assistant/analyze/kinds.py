@@ -38,12 +38,13 @@ _PATTERNS: list[tuple[PointKind, re.Pattern]] = [
         r"\bкак(?:ие|ой|ую) (?:документ|фото|бумаг|доказательств|сведени)\w*|\bчто (?:нужно |надо |мне )?"
         r"(?:приложить|прикрепить|предоставить|отправить|прислать|загрузить)\b|\bwhat (?:documents|papers|proof)\b", _I)),
     (PointKind.WHEN, re.compile(
-        r"\bкогда\b|\bв какой срок|\bкакой срок|\bсколько (?:дней|времени|ждать|ещё ждать|еще ждать|рабочих|календарных)|"
+        r"\bкогда\b|\bв какой срок|\bкакой срок|\bсколько\b[^?]{0,20}\b(?:дней|времени|ждать|рабочих|календарных|суток)|"
         r"\bдо какого (?:числа|срока|дня)|\bс какого (?:числа|дня|момента)|\bкак долго\b|\bсрок[иа]?\b.*\?|"
         r"\bгде (?:мо[йяиё]|наш)\w*|\bhow long\b|\bwhen\b|\bby when\b|\bwhat date\b|\bdeadline\b|"
         r"\bwhere is (?:my|our)\b", _I)),
     (PointKind.HOW_MUCH, re.compile(
-        r"\bсколько\b|\bкак(?:ая|ой|ую) (?:сумм|размер|процент|ставк|тариф|комисси|штраф)\w*|\bна какую сумму|"
+        r"\bсколько\b(?![^?]{0,20}\b(?:дней|времени|ждать|рабочих|календарных|суток|часов))|"
+        r"\bкак(?:ая|ой|ую) (?:сумм|размер|процент|ставк|тариф|комисси|штраф)\w*|\bна какую сумму|"
         r"\bвсе \d|\bза вычетом\b|\bhow much\b|\bwhat (?:fee|amount|percentage|rate)\b", _I)),
     (PointKind.WHETHER, re.compile(
         r"\bможно ли\b|\bмогу ли\b|\bможем ли\b|\bимею ли (?:я )?право|\bвправе ли\b|\bзаконно\b|\bправомерн\w*|"
@@ -64,8 +65,10 @@ _GREETING = re.compile(
     r"^(?:здравствуйте|добрый (?:день|вечер|утро)|доброе утро|привет|hello|hi|good (?:morning|afternoon|evening)|"
     r"dear \w+)[\s,!.]*$|^(?:меня зовут|я продав\w+|я покупател\w+|я селлер\w*|это [А-ЯЁA-Z]\w+|пишет \w+|"
     r"работа(?:ю|ем) (?:по|на) (?:fbo|fbs|rfbs|площадке|маркетплейсе)|у меня (?:магазин|ип)|магазин «[^»]+»|"
-    r"(?:ип|ооо) «?[А-ЯЁ]\w+»?|my name is|this is \w+|i am a seller|i'm a seller|i sell)(?!\w)[^?]*$", _I)
-_EMOTION = re.compile(r"\b(?:безобрази\w+|ужас\w*|позор\w*|достали|надоело|сколько можно|возмутительн\w+|"
+    r"(?:ип|ооо) «?[А-ЯЁ]\w+»?|мой (?:телефон|номер|e-?mail|имейл)|моя почта|звоните|пишите на|my (?:phone|e-?mail)|"
+    r"my name is|this is \w+|i am a seller|i'm a seller|i sell)(?!\w)[^?]*$", _I)
+_CONTENT = re.compile(r"[а-яёa-z]{4,}", re.I)
+_EMOTION = re.compile(r"\b(?:безобрази\w+|ужас\w*|позор\w*|достали|надоело|сколько можно|возмутительн\w+|идиот\w*|клоун\w*|"
                       r"издевательств\w*|бесит|кошмар\w*|отвратительн\w+|хамств\w*|terrible|awful|disgusting|"
                       r"ridiculous|fed up)\b", _I)
 _QUESTION_MARK = re.compile(r"\?")
@@ -79,7 +82,9 @@ def point_kinds(sentences: list[str], requests: int = 0) -> list[PointKind]:
     kinds: list[PointKind] = []
     for sentence in sentences:
         text = sentence.strip()
-        if not _asks(text):   # «узнал, только когда пришло письмо» is a statement, not a «когда» question
+        if _EMOTION.search(text) and len(_CONTENT.findall(text)) < 4:
+            continue   # «ИДИОТЫ, сколько можно?!!» asks nothing
+        if not asks(text):   # «узнал, только когда пришло письмо» is a statement, not a «когда» question
             continue
         for kind, pattern in _PATTERNS:
             if pattern.search(text) and kind not in kinds:
@@ -103,7 +108,7 @@ _ASKING = re.compile(r"\?|^(?:подскажите|скажите|объясни
                      r"why|where|can i|who))\b", re.I)
 
 
-def _asks(sentence: str) -> bool:
+def asks(sentence: str) -> bool:
     """A question, or a request to be told («Подскажите, …»)."""
     return bool(_ASKING.search(sentence))
 

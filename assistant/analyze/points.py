@@ -11,24 +11,24 @@ import re
 from dataclasses import dataclass, field
 
 from ..retrieval import CaseHit, ClauseHit, Searcher
-from ..text import MAX_WINDOWS, detect_lang, lemmatizer, sentences, windows
+from ..text import MAX_WINDOWS, detect_lang, lemmatizer, sentences, window_size, windows
 from .audience import guess_audience
 from .deadlines import Deadline, due, find_limits, start_date
 from .intake import DEFAULT_LIMIT, intake
-from .kinds import PointKind, is_context, point_kinds
+from .kinds import PointKind, asks, is_context, point_kinds
 from .facts import Fact, extract_facts
 
 PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
 ASIDE_CONFIDENCE = 0.6  # a statement off the message's topics and below this is background, not a point
-MESSAGE_TOPICS = 3   # the whole message's best clauses whose topics vouch for a terse sentence
+MESSAGE_TOPICS = 5   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
+CONTEXT_CHARS = 200  # statements just before a question, up to this many characters, are searched with it
+FOLLOW_UP_LEMMAS = 3  # a question with fewer content words («Это законно?») is part of the question before it
 BRIDGE_TERMS = 2    # glossary terms a question in another language must reach to be answered from the rules
 WIDE = 10           # clauses fetched per window and for the whole message, before the re-ranking below
 MESSAGE_PRIOR = 0.5  # weight of the whole message's score for a window's clause (hand-set on eval/drafts.jsonl,
                      # round 5: a training score; eval/drafts-heldout.jsonl measures it)
-_QUESTION = re.compile(r"\?|\b(?:когда|почему|как|можно ли|сколько|что делать|зачем|куда|where|when|why|how|can i)\b",
-                       re.I)
 
 
 @dataclass
@@ -73,22 +73,36 @@ class Analysis:
 def _kind(sentence: str, facts: list[Fact]) -> str:
     if any(f.kind == "request" for f in facts):
         return "request"
-    return "question" if _QUESTION.search(sentence) else "statement"
+    return "question" if asks(sentence) else "statement"
 
 
-def _units(text: str) -> list[str]:
-    """The message's sentences; a long message's are packed into a bounded number of windows."""
+def _units(text: str) -> tuple[list[str], int]:
+    """The message's sentences, or for a long message windows packing them (a bounded number), and the
+    window size the whole message is searched with, so that its windows are these units."""
     parts = sentences(text)
     if len(parts) > MAX_WINDOWS:
-        return windows(text, POINT_CHARS)
-    return parts or [text]
+        return windows(text, POINT_CHARS), window_size(text, POINT_CHARS)
+    return parts or [text], 1
 
 
 def _queries(units: list[str], asks: list[bool]) -> list[str]:
-    """A short question («Это законно?») names no rule by itself: it is searched with the sentence before it."""
+    """A question is searched with the statements just before it (what the person says it is about,
+    «Второй вопрос про хранение. … Сколько дней оно бесплатно?»), up to about ``CONTEXT_CHARS``; a short
+    one («Это законно?») always with the sentence before it."""
     lemmas = lemmatizer().tokens
-    return [f"{units[i - 1]} {u}" if i and asks[i] and len(lemmas(u)) < CONTEXT_LEMMAS else u
-            for i, u in enumerate(units)]
+    out = []
+    for i, unit in enumerate(units):
+        if not asks[i] or not i:
+            out.append(unit)
+            continue
+        before, j = [], i - 1
+        while j >= 0 and not asks[j] and len(" ".join(before)) + len(units[j]) <= CONTEXT_CHARS:
+            before.insert(0, units[j])
+            j -= 1
+        if not before and len(lemmas(unit)) < CONTEXT_LEMMAS:
+            before = [units[i - 1]]
+        out.append(" ".join(before + [unit]))
+    return out
 
 
 def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[str]:
@@ -105,11 +119,11 @@ def _by_precedent(clauses: list[ClauseHit], cases: list[CaseHit], depth: int = P
     return sorted(head, key=lambda h: h.id not in cited) + tail
 
 
-def _in_context(result, whole, k: int):
-    """A sentence's clauses re-ranked with the whole message's: a terse sentence («И получу ли я деньги?») is
+def _in_context(result, whole, k: int, prior: float = MESSAGE_PRIOR):
+    """A sentence's clauses re-ranked with the whole message's: a terse question («И получу ли я деньги?») is
     about what the message is about (a blocked account), which its own words do not say."""
-    prior = {h.id: h.score for h in whole.clauses}
-    ranked = sorted(result.clauses, key=lambda h: -(h.score + MESSAGE_PRIOR * prior.get(h.id, 0.0)))
+    scores = {h.id: h.score for h in whole.clauses}
+    ranked = sorted(result.clauses, key=lambda h: -(h.score + prior * scores.get(h.id, 0.0)))
     result.clauses = ranked[:k]
     result.cases = result.cases[:k]
     return result
@@ -137,7 +151,8 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     today = today or dt.date.today()
     text = intake(text, limit)
     facts = extract_facts(text, today)
-    units = [u for u in _units(text) if lemmatizer().tokens(u)] or [text]
+    units, window = _units(text)
+    units = [u for u in units if lemmatizer().tokens(u)] or [text]
     starts, cursor = [], 0
     for u in units:
         start = text.find(u, cursor)
@@ -152,11 +167,13 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     # when the guess is unsure, the other side's rules are only ranked lower
     side = {"audience": audience} if sure else {"prefer": audience}
     queries = _queries(units, asks)
-    *results, whole = searcher.search_many(queries + [text], k=WIDE, window=1, **side)
-    results = [_in_context(r, whole, k) for r in results]
-    whole.clauses = whole.clauses[:k]
+    *results, whole = searcher.search_many(queries + [text], k=WIDE, window=window, **side)
+    # a question leans on what the whole message is about; a statement keeps its own topic
+    results = [_in_context(r, whole, k) if ask else _in_context(r, whole, k, prior=0.0) for r, ask in zip(results, asks)]
     asking = any(asks)
     agreed = _message_topics(whole) if len(units) > 1 else set()
+    whole.clauses = whole.clauses[:k]
+    asked_about = {r.clauses[0].unit for r, ask in zip(results, asks) if ask and r.clauses}
     points: list[Point] = []
     by_topic: dict[str, Point] = {}
     pending: list[Fact] = []
@@ -168,11 +185,13 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             said_context.append(unit)
             continue
         declined = _declined(result, form) and not (result.clauses and result.clauses[0].unit in agreed)
-        if asking and not ask:
+        own_topic = (not declined and result.clauses and result.clauses[0].unit not in asked_about
+                     and result.clauses[0].unit in agreed)
+        if asking and not ask and not own_topic:
             pending.extend(unit_facts)   # a statement beside questions: context for the next question
             previous_question = None
             continue
-        if ask and previous_question is not None and len(lemmatizer().tokens(unit)) < CONTEXT_LEMMAS:
+        if ask and previous_question is not None and len(lemmatizer().tokens(unit)) < FOLLOW_UP_LEMMAS:
             previous_question.sentences.append(unit)   # «Это законно?» after its question
             previous_question.query += f" {unit}"
             previous_question.facts.extend(pending + unit_facts)
@@ -183,7 +202,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
         if not asking and (declined or aside) and len(units) > 1:
             pending.extend(unit_facts)
             continue
-        key = result.clauses[0].unit if result.clauses and not declined and not asking else None
+        key = result.clauses[0].unit if result.clauses and not declined and not ask else None
         point = by_topic.get(key) if key else None
         if point is None:
             point = Point([], form, clauses=[] if declined else list(result.clauses), cases=list(result.cases),

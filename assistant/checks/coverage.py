@@ -50,14 +50,18 @@ class CoverageCheck:
 
 
 def states(text: str, key: tuple[str, ...]) -> bool:
-    """Whether ``text`` says every key item: numbers as written, words by lemma.
+    """Whether ``text`` says every key item: numbers as written, words by lemma, and a word the key says
+    plainly not only under «не» («не закрепляем» does not say «закрепляет»).
 
-    >>> states("Компенсацию вам выплатят до 22 октября.", ("22", "выплачивается"))
+    >>> states("Компенсация вам выплачивается до 22 октября.", ("22", "выплачивается"))
     True
+    >>> states("Не закрепляем специалиста за обращением.", ("закрепляет",))
+    False
     """
     if not key:
         return False
     found_words = set(words(text))
+    plain = _plain_lemmas(text)
     lemmas = set(lemmatizer().tokens(text))
     for item in key:
         if item.isdigit():
@@ -65,9 +69,24 @@ def states(text: str, key: tuple[str, ...]) -> bool:
                 return False
             continue
         wanted = lemmatizer().tokens(item)
-        if wanted and not set(wanted) <= lemmas:
+        negative = item.lower().startswith(("не ", "ни "))
+        if wanted and not set(wanted) <= (lemmas if negative else plain):
             return False
     return True
+
+
+def _plain_lemmas(text: str) -> set[str]:
+    """Lemmas of the words not right after «не»/«ни»."""
+    out, negated = set(), False
+    for word in words(text):
+        if word in ("не", "ни"):
+            negated = True
+            continue
+        lemma = lemmatizer().lemma(word)
+        if lemma and not negated:
+            out.add(lemma)
+        negated = False
+    return out
 
 
 def check_coverage(text: str, plan, cited_ids: set[str]) -> list[CoverageCheck]:

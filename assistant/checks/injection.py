@@ -56,7 +56,7 @@ _REPLY_OBJECT = re.compile(
     r"рубл\w*|\$|usd|eur|€)|\b(?:полн\w+ возврат\w*|full refund)\b|"
     r"\bчто\b[^?]*\b(?:компенсац\w*|возврат\w*|выплат\w*|скидк\w*|бонус\w*|штраф\w*|комисси\w*|одобрен\w*|"
     r"положен\w*|виноват\w*)|\bthat\b[^?]*\b(?:refund|compensat\w*|discount|bonus|penalty|commission|approved)", re.I)
-_ASKING = re.compile(r"\?\s*$|\bчто (?:нужно|надо|мне|делать|необходимо|можно)\b", re.I)
+_ASKING = re.compile(r"\?\s*$|\bчто (?:мне |нам )?(?:нужно|надо|делать|необходимо|можно)\b", re.I)
 _WORD = re.compile(r"[a-zа-яё]+", re.I)
 
 

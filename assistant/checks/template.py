@@ -60,6 +60,9 @@ def _find(phrase: str, tokens: list[tuple[str, int, int]], sentence: str) -> str
     wanted = _phrase_lemmas(phrase)
     if not wanted:
         return None
+    if len(wanted) == 1:   # one word («ожидайте») is the word itself: «просьбы ожидать» in a rule is not a template
+        word = phrase.strip().replace("ё", "е")
+        return next((sentence[a:b] for _, a, b in tokens if sentence[a:b].lower().replace("ё", "е") == word), None)
     lemmas = [t[0] for t in tokens]
     for start, lemma in enumerate(lemmas):
         if lemma != wanted[0]:

@@ -112,9 +112,24 @@ def polarity(text: str) -> int:
     return 1 if _GRANT.search(text) else 0
 
 
+_GENERIC = {"продавец", "покупатель", "маркетлайн", "площадка", "заказ", "товар", "правило", "пункт", "настоящий",
+            "потребитель", "seller", "buyer", "order"}
+PREFIX = 6   # «компенсирует» and «компенсация» share «компенс»: one word for the overlap
+
+
+def shared_words(text: str, wanted: set[str]) -> int:
+    """How many of ``wanted``'s lemmas ``text`` has, a shared first six letters counting as one
+    («компенсировать» ~ «компенсация»); the parties and «заказ», «товар» that every rule names do not count."""
+    got = set(lemmatizer().tokens(text)) - _GENERIC
+    wanted = wanted - _GENERIC
+    exact = got & wanted
+    fuzzy = {w for w in wanted - exact if len(w) >= PREFIX and any(g[:PREFIX] == w[:PREFIX] for g in got)}
+    return len(exact) + len(fuzzy)
+
+
 def _overlap(text: str, wanted: set[str]) -> float:
     got = set(lemmatizer().tokens(text))
-    return len(got & wanted) / (len(got) ** 0.5 or 1.0)
+    return shared_words(text, wanted) / (len(got) ** 0.5 or 1.0)
 
 
 def best_part(clause: Clause, question: str, prefer=None) -> str:
@@ -126,7 +141,7 @@ def best_part(clause: Clause, question: str, prefer=None) -> str:
     return max(scored)[2]
 
 
-def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:
+def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:  # noqa: C901
     """``text`` if it is at most ``limit`` words, else the whole part of it (split at «;» or before
     «, а» / «, но») that best matches ``question`` and keeps a condition with its consequence; "" when
     no part fits. A part never starts with the conjunction that joined it.
@@ -144,6 +159,8 @@ def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:
     pieces = [re.sub(r"^(?:а|но|причём|причем|при этом)\s+", "", p.strip(" ,;.")) for p in
               re.split(r";\s+|,\s+(?=(?:а|но|причём|причем|при этом)\s)", text) if p.strip(" ,;.")]
     fitting = [p for p in pieces if len(p.split()) <= limit and not (_CONDITION.match(p) and "," not in p)]
+    if _CONDITION.match(text):   # «Если …, то …, а …»: every part hangs on the condition; only the first keeps it
+        fitting = [p for p in fitting if p is pieces[0]]
     if not fitting:
         return ""
     wanted = set(lemmatizer().tokens(question))
@@ -269,25 +286,92 @@ def _items(clause: Clause, question: str, children: list[Clause] = ()) -> Answer
                   key=tuple(lemmatizer().tokens(ranked[0])[:1]))
 
 
+STATEMENT_WORDS = 35   # a statement answer may run on into the clause's next sentences up to this many words
+
+
+def _with_next(clause: Clause, span: str, limit: int = STATEMENT_WORDS) -> str:
+    """``span`` and the clause's statements right after it while they fit: the second sentence of a rule
+    often holds its term or its condition («… закрепляет обращение на срок до 10 рабочих дней»)."""
+    statements = parts(clause)
+    if span not in statements:
+        return span
+    out = [span]
+    for nxt in statements[statements.index(span) + 1:]:
+        room = limit - len(" ".join(out).split())
+        if len(nxt.split()) > room:
+            part = quotable(nxt, span, room)   # a whole part of it that fits, condition and consequence kept
+            if part:
+                out.append(part.rstrip(".;, ") + ".")
+            break
+        out.append(nxt)
+    return " ".join(out)
+
+
+_SIGNPOST = re.compile(r"(?:в (?:случаях|порядке)|в соответствии с)[^.]*пункт\w* \d[\d.]*\s*[–-]\s*\d", re.I)
+
+
 def _statement(clause: Clause, question: str, kind: PointKind) -> Answer | None:
     wanted = set(lemmatizer().tokens(question))
     span = best_part(clause, question, prefer=lambda p: polarity(p) != 0)
+    if _SIGNPOST.search(span):
+        return None   # «… признаётся утраченным в случаях, установленных пунктами 5.2.1–5.2.4»: its sub-points answer
     sign = polarity(span)
+    span = _with_next(clause, span)
     if kind is PointKind.WHETHER and sign:
         return Answer(AnswerKind.YES if sign > 0 else AnswerKind.NO, clause.id, span,
                       key=_key_words(span, wanted))
-    if not (set(lemmatizer().tokens(span)) & wanted) and kind is not PointKind.SERVICE:
-        return None   # the clause says nothing that touches the question
     return Answer(AnswerKind.RULE, clause.id, span, key=_key_words(span, wanted))
+
+
+# --- the core of a statement --------------------------------------------------------------------------------
+
+_CORE_STOP = re.compile(r",|\s(?:если|в течение|не позднее|после|с даты|со дня|в срок|в размере|до|по истечении)\s", re.I)
+CORE_WORDS = 4   # a core names who does what in at most this many words
+
+
+def core(span: str) -> str:
+    """Who does what, in at most four words: the subject, the predicate and its object or complement —
+    what a date or a term is about, with the rule's detail left to the citation.
+
+    >>> core("Отправление также признаётся утраченным, если Покупатель отменил Заказ из-за задержки.")
+    'Отправление признаётся утраченным'
+    >>> core("Продавец направляет претензию через раздел «Претензии» в течение 20 календарных дней.")
+    'Продавец направляет претензию'
+    >>> core("Хранение товаров на складах Маркетлайн бесплатно в течение 60 календарных дней с даты приёмки.")
+    'Хранение бесплатно'
+    """
+    from ..text import morph
+
+    text = span.strip()
+    m = re.match(r"^\s*(?:если|в случае)\b[^,]*,\s*", text, re.I)
+    if m:
+        text = text[m.end():]   # «Если …, то X делает Y»: the consequence is the statement
+    text = _CORE_STOP.split(text, maxsplit=1)[0]
+    words = re.findall(r"[\w«»-]+", text)
+    parses = [morph().parse(w.lower())[0] for w in words]
+    predicate = next((i for i, p in enumerate(parses) if p.tag.POS in ("VERB", "PRTS", "ADJS", "PRED")
+                      or (p.tag.POS == "ADVB" and i and parses[i - 1].tag.POS != "ADVB" and i == len(parses) - 1)
+                      or (p.tag.POS == "ADVB" and words[i].lower() in ("бесплатно", "обязательно"))), None)
+    subject = next((i for i, p in enumerate(parses[:predicate]) if p.tag.POS in ("NOUN", "NPRO")), None) \
+        if predicate else None
+    if predicate is None or subject is None:
+        return ""
+    out = [words[subject], words[predicate]]
+    following = parses[predicate + 1] if predicate + 1 < len(parses) else None
+    if following is not None and following.tag.POS in ("NOUN", "PRTF", "ADJF", "INFN"):
+        out.append(words[predicate + 1])
+    return " ".join(out[:CORE_WORDS])
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
 def _key_words(span: str, wanted: set[str]) -> tuple[str, ...]:
-    """The statement's own decisive words: the modal phrase, else its first lemmas the question lacks."""
+    """The statement's own decisive words: the modal phrase and the first number it states; without a modal
+    phrase, its first lemmas the question lacks."""
     m = _DENY.search(span) or _GRANT.search(span)
+    number = re.search(r"\b\d+\b", re.sub(r"(?:под)?пункт\w*\s+«?\w?»?\s*[\d.]+(?:\s*[–-]\s*[\d.]+)?", " ", span))
     if m:
-        return (m.group(0).lower(),)
+        return (m.group(0).lower(),) + ((number.group(0),) if number else ())
     return tuple(t for t in lemmatizer().tokens(span) if t not in wanted)[:2]
 
 

@@ -41,7 +41,7 @@ def _said(point: PointPlan) -> str:
     sentence = next((s for s in point.said if s.rstrip().endswith("?")), point.said[0]).strip()
     words = sentence.rstrip("?!. ").split()
     short = " ".join(words[:SAID_WORDS]).strip(" ,:;—-")
-    return short.replace("«", "“").replace("»", "”")
+    return short.replace("«", "").replace("»", "").replace("“", "").replace("”", "")
 
 
 def _en_date(d: dt.date) -> str:
@@ -53,16 +53,10 @@ def _en_date(d: dt.date) -> str:
 def _ru_point(p: PointPlan) -> str:
     line = _ru_answer(p)
     if line and p.subject:
-        line = f"По {_dative(p.subject)}: {_lower(line)}"
+        line = f"По {p.subject}: {_lower(line)}"
     for answer, evidence, statement in p.support:
         line += f" {_upper((statement or answer.span).rstrip(' .;,'))} ({evidence.short})."
     return line
-
-
-def _dative(subject: str) -> str:
-    """«заказ № 1» → «заказу № 1», «отправление № 1» → «отправлению № 1»."""
-    head, _, rest = subject.partition(" ")
-    return {"заказ": "заказу", "отправление": "отправлению"}.get(head, head) + (f" {rest}" if rest else "")
 
 
 def _ru_answer(p: PointPlan) -> str:
@@ -70,13 +64,18 @@ def _ru_answer(p: PointPlan) -> str:
     if a is None:
         if p.check_by is None:
             return ""
-        return f"«{_said(p)}» — этот вопрос правилами прямо не решён: проверю и отвечу до {ru_date(p.check_by)}."
+        return f"“{_said(p)}” — этот вопрос правилами прямо не решён: проверю и отвечу до {ru_date(p.check_by)}."
     cite = f"({ev.short})"
     statement = p.statement.rstrip(" .;,") or a.span.rstrip(" .;,")
     if a.kind is AnswerKind.DATE:
         tail = ", срок уже истёк" if a.passed else ""
+        if p.core:   # «Отправление признаётся утраченным: 10 дней с 12 октября — до 22 октября»
+            detail = f"{a.detail} — " if a.detail else ""
+            return f"{_upper(p.core)}: {detail}до {a.value}{tail} {cite}."
         head = f"Срок — до {a.value}" + (f" ({a.detail})" if a.detail else "") + tail
         return f"{head}: {_lower(statement)} {cite}."
+    if a.kind is AnswerKind.TERM and p.core:
+        return f"{_upper(p.core)} — {a.value}" + (f" {a.detail}" if a.detail else "") + f" {cite}."
     if a.kind is AnswerKind.SUM:
         if a.estimate and a.detail:
             return f"По вашим данным это {a.value}: {a.detail} — предварительный расчёт {cite}."
@@ -127,8 +126,8 @@ def _en_point(p: PointPlan) -> str:
     if a is None:
         if p.check_by is None:
             return ""
-        return f"About «{_said(p)}»: the rules do not settle this directly; I will check and reply by {_en_date(p.check_by)}."
-    quote = f" «{ev.quote}»" if ev.quote else ""
+        return f"About “{_said(p)}”: the rules do not settle this directly; I will check and reply by {_en_date(p.check_by)}."
+    quote = f" «{ev.quote.replace('«', '“').replace('»', '”')}»" if ev.quote else ""
     cite = f"({ev.citation})"
     if a.kind is AnswerKind.DATE:
         tail = "; that date has passed" if a.passed else ""

@@ -18,7 +18,8 @@ right kind for the question gave an answer (a date for «когда», a sum for
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from ..analyze import Analysis, Point
 from ..analyze.calendar import add_working_days
@@ -27,7 +28,7 @@ from ..analyze.kinds import PointKind
 from ..retrieval import Corpus
 from ..schema import Roles
 from ..text import lemmatizer
-from .answers import Answer, AnswerKind, derive, quotable
+from .answers import Answer, AnswerKind, core, derive, parts, quotable, shared_words
 from .roles import to_reader
 
 # Kinds whose answer must be of these kinds to count: a «когда» needs a date or a term, not a rule.
@@ -37,7 +38,7 @@ _WANTED = {
     PointKind.WHETHER: {AnswerKind.YES, AnswerKind.NO},
     PointKind.DOCUMENTS: {AnswerKind.LIST, AnswerKind.RULE},
 }
-CANDIDATES = 3          # the point's best clauses tried for an answer, in order
+CANDIDATES = 3          # the point's best clauses tried for an answer, in order (analysis keeps this many)
 CHECK_DAYS = 5          # working days the reply gives itself to come back on a point being checked
                         # (the demo rules' term for a final answer, п. 11.3; a deployment sets its own)
 
@@ -68,6 +69,7 @@ class PointPlan:
     background: bool = False         # a statement beside the person's questions: context for them, no answer
     support: list[tuple[Answer, Evidence, str]] = field(default_factory=list)   # further rules the answer needs
     subject: str = ""                # the person's own name for what the point is about: «заказ № 48213-0917»
+    core: str = ""                   # who does what, in the reader's terms: «вы направляете претензию»
 
     @property
     def answered(self) -> bool:
@@ -78,7 +80,7 @@ class PointPlan:
                 "answer": self.answer.to_dict() if self.answer else None,
                 "evidence": {"clause_id": self.evidence.clause_id, "citation": self.evidence.citation,
                              "short": self.evidence.short, "quote": self.evidence.quote} if self.evidence else None,
-                "statement": self.statement, "escalate": self.escalate,
+                "statement": self.statement, "core": self.core, "escalate": self.escalate,
                 "check_by": self.check_by.isoformat() if self.check_by else None,
                 "candidates": self.candidates, "answered_before": self.answered_before, "background": self.background,
                 "support": [{"answer": a.to_dict(), "clause_id": e.clause_id, "short": e.short, "statement": st}
@@ -106,8 +108,10 @@ def _evidence(corpus: Corpus, answer: Answer, question: str) -> Evidence:
 
 
 RANK_BONUS = 0.15   # a better-ranked clause wins a near tie in how well its answer matches the question
+SURE = 0.5          # a point's calibrated confidence from which its best clause answers it without shared words
+                    # (hand-set, round 5: above the decline threshold, at "more likely than not")
 SUPPORT_OVERLAP = 2   # a second clause joins the answer when its statement shares this many words with the question
-POINT_WORDS = 40      # words a point's answer may take (the draft target: 40 per point)
+POINT_WORDS = 55      # words a point's answer and its support may take together
 
 
 def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: set[str]) -> Answer | None:
@@ -126,9 +130,12 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
                             items=corpus.children(clause.id))
             if answer is None or (wanted is not None and answer.kind not in wanted):
                 continue
-            overlap = len(set(lemmatizer().tokens(answer.span)) & wanted_words)
-            if overlap or kind in (PointKind.WHEN, PointKind.HOW_MUCH) and answer.kind in (AnswerKind.DATE,
-                                                                                          AnswerKind.SUM):
+            overlap = shared_words(answer.span, wanted_words)
+            # a complaint (a statement) is answered by its best rule as ranked; a question by a rule that speaks
+            # to it in its words, by a computed date or sum, or by the best-ranked rule when retrieval is sure
+            sure = rank == 0 and point.confidence >= SURE
+            if overlap or sure or kind in (PointKind.CLAIM, PointKind.SERVICE) or answer.kind in (AnswerKind.DATE,
+                                                                                                  AnswerKind.SUM):
                 found.append((overlap + RANK_BONUS * (CANDIDATES - rank), answer))
         if found:
             return max(found, key=lambda f: f[0])[1]
@@ -141,7 +148,7 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
     already answered (they are kept in the plan, marked, and not answered again)."""
     today = today or dt.date.today()
     name = next((f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
-    asks = any(k not in (PointKind.CLAIM, PointKind.EMOTION, PointKind.CONTEXT) for p in analysis.points for k in p.kinds)
+    asks = False   # analysis keeps a statement beside questions only when it raises a topic of its own
     points, used = [], set()
     for i, point in enumerate(analysis.points):
         plan = PointPlan(said=list(point.sentences), kinds=list(point.kinds), facts=list(point.facts),
@@ -158,16 +165,48 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             plan.answer = answer
             plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences))
             plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
+            plan.core = _core(corpus, answer) if analysis.lang == "ru" else ""
             plan.support = _support(point, corpus, answer, used, analysis.lang)
             used.update(e.clause_id for _, e, _ in plan.support)
         elif point.kinds and point.kinds[0] not in (PointKind.EMOTION, PointKind.CONTEXT):
             plan.check_by = add_working_days(today, CHECK_DAYS)
         points.append(plan)
-    first = next((p for p in points if p.answer is not None and not p.answered_before), None)
-    subject = next((f for f in analysis.facts if f.kind in ("order", "shipment")), None)
-    if first is not None and subject is not None:
-        first.subject = f"{'заказ' if subject.kind == 'order' else 'отправление'} № {subject.value}"
+    if analysis.lang == "ru":
+        _name_subjects(points, analysis)
     return ReplyPlan(analysis.lang, name, points, follow_up)
+
+
+def _name_subjects(points: list[PointPlan], analysis: Analysis) -> None:
+    """Answered points are named by the person's own words for what they are about: the order or shipment
+    number (the point's own, else the message's once), so the answer is about their case."""
+    numbered = [f for f in analysis.facts if f.kind in ("order", "shipment")]
+    named = False
+    for point in points:
+        if point.answer is None or point.answered_before:
+            continue
+        own = next((f for f in point.facts if f.kind in ("order", "shipment")), None)
+        if own is not None or (numbered and not named):
+            point.subject = subject_phrase(analysis.text, own or numbered[0])
+            named = True
+
+
+def subject_phrase(text: str, fact: Fact) -> str:
+    """What the person calls the thing the number belongs to, in the dative after «по»: «по заявке № 5530127»,
+    «по отправлению № 48213-0917»; «по заказу № …» when they name nothing.
+
+    >>> from assistant.analyze.facts import extract_facts
+    >>> [subject_phrase(t, extract_facts(t)[0]) for t in ("Поставка по заявке № 5530127 не принята",
+    ...                                                     "Отправление № 48213-0917 потерялось")]
+    ['заявке № 5530127', 'отправлению № 48213-0917']
+    """
+    from ..text import morph
+
+    before = re.findall(r"[а-яё]+", text[max(0, fact.start - 40):max(fact.start, 0)].lower())
+    noun = next((w for w in reversed(before) if w not in ("номер", "номеру", "по")), "")
+    parse = next((p for p in morph().parse(noun) if p.tag.POS == "NOUN"), None) if noun else None
+    form = parse.inflect({"datv", parse.tag.number or "sing"}) if parse else None
+    word = form.word if form else ("заказу" if fact.kind == "order" else "отправлению")
+    return f"{word} № {fact.value}"
 
 
 def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) -> str:
@@ -176,7 +215,34 @@ def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) ->
         return ""
     clause = corpus.clause(answer.clause_id)
     roles = corpus.roles(clause.doc) if clause else Roles()
-    return to_reader(evidence.quote or answer.span, roles)
+    return tidy(to_reader(answer.span, roles))
+
+
+_CROSS_REFERENCE = re.compile(
+    r",?\s*(?:установленн\w+|предусмотренн\w+|указанн\w+|определённ\w+|определенн\w+)?\s*(?:в соответствии с|согласно|"
+    r"по|в порядке|в сроки?,?)?\s*(?:подпункт\w*\s+«?\w»?\s+)?пункт\w*\s+[\d.–-]+(?:\s*(?:и|или)\s*[\d.]+)?\s+"
+    r"(?:настоящ\w+\s+(?:Правил|Условий)|Правил|Условий)(?:\s+для категории товара)?", re.I)
+
+
+def tidy(statement: str) -> str:
+    """A statement without its cross-references («, установленной пунктом 8.2 настоящих Правил»): the reply
+    cites the clause itself, and the reader needs the rule, not the document's wiring.
+
+    >>> tidy("компенсация за вычетом комиссии, установленной пунктом 8.2 настоящих Правил для категории товара.")
+    'компенсация за вычетом комиссии.'
+    """
+    statement = _REFERENCE_IN_PARENS.sub("", statement)
+    return re.sub(r"\s+([.,;:])", r"\1", _CROSS_REFERENCE.sub("", statement)).strip()
+
+
+# «(статья 168)», «(пункт 2 статьи 359)»: a law's references to itself, in brackets
+_REFERENCE_IN_PARENS = re.compile(r"\s*\((?:[^()]*\b(?:стать|пункт|ст\.|п\.|подпункт|глав)\w*[^()]*)\)", re.I)
+
+
+def _core(corpus: Corpus, answer: Answer) -> str:
+    clause = corpus.clause(answer.clause_id)
+    found = core(answer.span)
+    return to_reader(found, corpus.roles(clause.doc)) if found and clause else found
 
 
 def _support(point: Point, corpus: Corpus, primary: Answer, used: set[str], lang: str) -> list:
@@ -192,8 +258,14 @@ def _support(point: Point, corpus: Corpus, primary: Answer, used: set[str], lang
         answer = derive(PointKind.CLAIM, clause, question, point.facts)
         if answer is None:
             continue
-        shared = len(set(lemmatizer().tokens(answer.span)) & wanted)
-        if shared >= SUPPORT_OVERLAP and len(answer.span.split()) <= max(budget, 0):
+        if len(answer.span.split()) > budget:   # the statement alone, without the sentences that follow it
+            first = next((p for p in parts(clause) if answer.span.startswith(p)), "")
+            answer = replace(answer, span=first) if first else answer
+        shared = shared_words(answer.span, wanted)
+        same_unit = clause.unit == corpus.clause(primary.clause_id).unit
+        # a complaint is answered by the rules of its unit; a question's second rule must speak to it
+        needed = 0 if same_unit and PointKind.CLAIM in point.kinds else SUPPORT_OVERLAP - same_unit
+        if shared >= needed and len(answer.span.split()) <= max(budget, 0):
             evidence = _evidence(corpus, answer, question)
             return [(answer, evidence, _statement(corpus, answer, evidence, lang))]
     return []

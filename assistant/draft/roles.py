@@ -70,6 +70,7 @@ def to_reader(sentence: str, roles: Roles) -> str:
     tokens = _TOKEN.findall(sentence)
     out: list[str] = []
     pending: str | None = None     # the person a following verb must take: "2per" after «вы», "1per" after «мы»
+    waited = 0                     # content words since the pronoun: only the predicate right after it agrees
     previous_word = ""
     for token in tokens:
         if not token.strip() or not token[0].isalnum():
@@ -80,8 +81,8 @@ def to_reader(sentence: str, roles: Roles) -> str:
         case = _role_case(token, readers) if readers else None
         if case and not _possessive(previous_word, case):
             out.append(_YOU[case])
-            pending = "2per" if case == "nomn" else None
-        elif token.lower() in ours_plain and not _after_preposition(previous_word):
+            pending, waited = ("2per" if case == "nomn" else None), 0
+        elif token.lower() in ours_plain and not _after_preposition(previous_word) and not _is_noun(previous_word):
             if _is_participle(previous_word):     # «удалены Маркетлайн»: the doer of a passive
                 out.append(_WE["ablt"])
             else:
@@ -89,11 +90,14 @@ def to_reader(sentence: str, roles: Roles) -> str:
                     index = max(i for i, t in enumerate(out) if t == previous_word)
                     out[index] = _agree(previous_word, "1per")
                 out.append(_WE["nomn"])
-                pending = "1per"
-        elif pending and _is_agreeable(token):
-            out.append(_agree(token, pending))   # «рассматриваем … и принимаем»: the next verb of the clause too
+                pending, waited = "1per", 0
+        elif pending and _is_agreeable(token) and (waited == 0 or previous_word.lower() == "и"):
+            out.append(_agree(token, pending))   # «рассматриваем … и принимаем»: a verb joined by «и» too
+            waited = 1
         else:
             out.append(token)
+            if pending and token.lower() not in ("и", "не", "также", "вправе", "обязан", "обязана", "должен"):
+                waited += 1
         previous_word = token
     text = "".join(out)
     return text[:1].upper() + text[1:] if sentence[:1].isupper() else text
@@ -102,6 +106,11 @@ def to_reader(sentence: str, roles: Roles) -> str:
 def _possessive(previous: str, case: str) -> bool:
     """«кабинете Продавца»: a genitive right after a noun belongs to it; it is left as written."""
     return case == "gent" and bool(previous) and any(p.tag.POS == "NOUN" for p in morph().parse(previous.lower())[:1])
+
+
+def _is_noun(word: str) -> bool:
+    """«ошибкой Маркетлайн», «в логистике Маркетлайн»: a name after a noun belongs to it, as written."""
+    return bool(word) and any(p.tag.POS == "NOUN" for p in morph().parse(word.lower())[:1])
 
 
 def _is_participle(word: str) -> bool:
