@@ -26,17 +26,25 @@ def _choice(name: str, options, default):
     return value if value in options else default
 
 
+def _document_language(lang: str) -> None:
+    """Screen readers choose their voice by ``<html lang>``, which Streamlit leaves at «en» whatever the
+    interface's language. ``lang`` is one of ``LANGS``' keys: nothing a person typed reaches this script."""
+    if lang in LANGS:
+        st.html(f"<script>document.documentElement.lang = '{lang}';</script>", unsafe_allow_javascript=True)
+
+
 with st.sidebar:
     lang = st.selectbox("Язык · Language", list(LANGS), format_func=LANGS.get, key="lang",
                         index=list(LANGS).index(_choice("lang", LANGS, "ru")))
     page = st.radio(t(lang, "page"), PAGES, key="page", index=PAGES.index(_choice("page", PAGES, "agent")),
                     format_func=lambda p: t(lang, f"page_{p}"))
+    _document_language(lang)
 if st.query_params.get("page", "agent") != page:
     st.query_params["page"] = page
     st.query_params.pop("clause", None)
 
 settings = Settings.resolve()
-st.title(t(lang, f"page_{page}"))
+st.title(t(lang, f"page_{page}"), anchor=False)
 snapshot = current_name(settings.index_dir)
 if snapshot is None:
     st.error(t(lang, "no_index", path=settings.index_dir))

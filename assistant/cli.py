@@ -148,19 +148,11 @@ def _open_index(settings: Settings):
 
 
 def cmd_show(args, settings: Settings) -> int:
-    index = _open_index(settings)
-    versions = [d.version for d in index.documents() if d.doc == args.doc]
-    if not versions:
-        known = sorted({d.doc for d in index.documents()})
-        raise AssistantError(f"no document {args.doc!r}; known documents: {', '.join(known)}")
-    version = args.version or index.published_version(args.doc)
-    if version not in versions:
-        raise AssistantError(f"{args.doc} has no version {version!r}; versions: {', '.join(versions)}")
-    clauses = index.clauses(args.doc, version)
+    from .surfaces import clause_json, document_clauses
+
+    version, clauses = document_clauses(_open_index(settings), args.doc, args.version)
     if args.json:
-        _print_json({"doc": args.doc, "version": version, "clauses": [
-            {"id": c.id, "path": list(c.path), "citation": c.citation, "page": c.page, "title": c.title,
-             "text": c.text, "repealed": c.repealed} for c in clauses]})
+        _print_json({"doc": args.doc, "version": version, "clauses": [clause_json(c) for c in clauses]})
         return 0
     for c in clauses:
         page = f" p.{c.page}" if c.page else ""
@@ -217,6 +209,18 @@ def cmd_rollback(args, settings: Settings) -> int:
         _print_json(report.to_dict())
     else:
         print(f"published {args.doc} version {args.version} (snapshot {report.snapshot}, {report.seconds:.1f} s)")
+    return 0
+
+
+def cmd_delete_version(args, settings: Settings) -> int:
+    from .maintain import delete_version
+
+    deleted = delete_version(settings, args.doc, args.version)
+    if args.json:
+        _print_json({"doc": deleted.doc, "version": deleted.version, "clauses": deleted.clauses,
+                     "snapshot": deleted.snapshot})
+    else:
+        print(f"deleted {deleted.doc} version {deleted.version} ({deleted.clauses} clauses; snapshot {deleted.snapshot})")
     return 0
 
 
@@ -323,43 +327,94 @@ def _print_checks(checks: dict) -> None:
         print(f"  ! ignored an instruction in the message: {_short(s, 120)}")
 
 
+_PART_ORDER = {"frozen": 0, "test": 1, "paraphrases": 2, "tune": 3}
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import ChunkBaseline, evaluate, load_items, prepare_eval_index
     from .retrieval import Mode, Searcher
+    from .retrieval.ranker import LearnedRanker, RRFRanker, load_ranker
 
-    items = load_items(args.file)
+    items = [item for path in args.files for item in load_items(path)]
+    if args.part:
+        items = [i for i in items if i.part in args.part.split(",")]
     if not args.index:
         bar = _Bar(not args.json)
         settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
         bar.close()
     base = Searcher.open(settings, mode=Mode.DENSE)
+    ranker = LearnedRanker(Path(args.ranker)) if args.ranker else load_ranker(base.index.path, base.index.model)
     reports = []
     for mode in args.modes.split(","):
         if mode == ChunkBaseline.mode:
             bar = _Bar(not args.json)
             searcher = ChunkBaseline(base, progress=lambda d, t, bar=bar: bar("embed chunks", d, t))
             bar.close()
+        elif mode == "hybrid":
+            searcher = Searcher(base.corpus, base.embedder, mode, ranker=ranker)
+        elif mode == "rrf":
+            searcher = Searcher(base.corpus, base.embedder, Mode.HYBRID, ranker=RRFRanker())
+        elif mode == "previous":
+            searcher = Searcher(base.corpus, base.embedder, Mode.HYBRID, ranker=RRFRanker(), glossary_sources=(),
+                                use_precedents=False)
         elif mode in {m.value for m in Mode}:
             searcher = base if mode == Mode.DENSE.value else Searcher(base.corpus, base.embedder, mode)
         else:
-            raise AssistantError(f"unknown mode {mode!r}; valid: {', '.join([m.value for m in Mode] + [ChunkBaseline.mode])}")
+            valid = [m.value for m in Mode] + ["rrf", "previous", ChunkBaseline.mode]
+            raise AssistantError(f"unknown mode {mode!r}; valid: {', '.join(valid)}")
         reports.append(evaluate(searcher, items, mode))
     if args.json:
-        _print_json({"file": args.file, "index": str(settings.index_dir), "results": [r.to_dict(args.items) for r in reports]})
+        _print_json({"files": args.files, "index": str(settings.index_dir),
+                     "results": [r.to_dict(args.items) for r in reports]})
         return 0
-    print(f"{args.file}: {len(items)} items, index {settings.index_dir}")
-    print(f"{'mode':<9} {'group':<9} {'n':>4} | {'art R@1':>7} {'R@5':>5} {'R@10':>5} {'MRR':>5} |"
+    print(f"{', '.join(args.files)}: {len(items)} items, index {settings.index_dir}")
+    print("Parts: frozen = never looked at while building (the headline); test = held out of dev.jsonl; "
+          "tune = what weights and thresholds were fitted on (a training score).")
+    print(f"{'mode':<9} {'part/group':<17} {'n':>4} | {'art R@1':>7} {'R@5':>5} {'R@10':>5} {'MRR':>5} |"
           f" {'cl R@1':>6} {'R@5':>5} {'R@10':>5} {'MRR':>5} | {'off-decl':>8} {'ans-decl':>8}")
-    fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
+    fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
     for r in reports:
-        rows = [("all", r.to_dict()["n"], r.article, r.clause, r.declined_offtopic, r.declined_answerable)]
-        rows += [(g, v["n"], v["article"], v["clause"], v["declined_offtopic"], v["declined_answerable"])
-                 for g, v in r.groups.items()]
-        for group, n, a, c, off, ans in rows:
-            print(f"{r.mode:<9} {group:<9} {n:>4} | {a['recall@1']:7.2f} {a['recall@5']:5.2f} {a['recall@10']:5.2f}"
-                  f" {a['mrr@10']:5.2f} | {c['recall@1']:6.2f} {c['recall@5']:5.2f} {c['recall@10']:5.2f}"
-                  f" {c['mrr@10']:5.2f} | {fmt(off):>8} {fmt(ans):>8}")
+        groups = sorted(r.groups.items(), key=lambda kv: (_PART_ORDER.get(kv[0].split("/")[0], 9), kv[0]))
+        for group, v in groups:
+            a, c = v["article"], v["clause"]
+            print(f"{r.mode:<9} {group:<17} {v['n']:>4} | {a['recall@1']:7.2f} {a['recall@5']:5.2f} "
+                  f"{a['recall@10']:5.2f} {a['mrr@10']:5.2f} | {c['recall@1']:6.2f} {c['recall@5']:5.2f} "
+                  f"{c['recall@10']:5.2f} {c['mrr@10']:5.2f} | {fmt(v['declined_offtopic']):>8} "
+                  f"{fmt(v['declined_answerable']):>8}")
         print(f"{r.mode:<9} latency p50 {r.latency_ms.get('median', 0):.1f} ms, p95 {r.latency_ms.get('p95', 0):.1f} ms")
+    return 0
+
+
+def cmd_train_ranker(args, settings: Settings) -> int:
+    from .evaluation import load_items, prepare_eval_index
+    from .retrieval import Searcher
+    from .retrieval.ranker import MODELS
+    from .retrieval.training import train
+
+    items = [item for path in args.files for item in load_items(path)]
+    if args.part and not any(i.part == args.part for i in items):
+        parts = sorted({i.part for i in items})
+        raise AssistantError(f"no items of part {args.part!r} in {', '.join(args.files)}; parts: {', '.join(parts)}")
+    bar = _Bar(not args.json)
+    if not args.index:
+        settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
+    searcher = Searcher.open(settings, ranker="rrf", features=True)
+    report = train(searcher, items, part=args.part, out=Path(args.out) if args.out else MODELS,
+                   progress=lambda done, total: bar("questions", done, total))
+    bar.close()
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    print(f"trained on {report.questions} questions ({report.candidates} candidate clauses) and "
+          f"{report.offtopic} off-topic messages of part {args.part or 'all'}")
+    print(f"cross-validated clause R@5 (a labelled article's clause in the top 5): fusion "
+          f"{report.cv_recall_at_5['rrf']:.3f}, learned {report.cv_recall_at_5['learned']:.3f}")
+    print("feature importance (share of gain): " + ", ".join(
+        f"{name} {share:.2f}" for name, share in sorted(report.importances.items(), key=lambda kv: -kv[1])))
+    if report.decline:
+        print(f"decline on tune: off-topic {report.decline['tune_declined_offtopic']}, "
+              f"answerable {report.decline['tune_declined_answerable']}")
+    print(f"wrote {report.path}; snapshots published from now on carry it")
     return 0
 
 
@@ -378,6 +433,39 @@ def cmd_add_accepted(args, settings: Settings) -> int:
           f"{result.build.embedded} passages embedded)")
     if result.awaiting_review:
         print(f"not added, checks failed — review first: {', '.join(result.awaiting_review)}")
+    return 0
+
+
+def cmd_forget(args, settings: Settings) -> int:
+    from .maintain import forget
+
+    bar = _Bar(not args.json)
+    try:
+        report = forget(settings, email=args.email or "", phone=args.phone or "", order=args.order or "",
+                        progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    if not report.records:
+        print("no accepted reply matches; nothing was deleted")
+    else:
+        n = len(report.records)
+        print(f"deleted {n} accepted repl{'y' if n == 1 else 'ies'}: {', '.join(report.records)}")
+    if report.cases:
+        print(f"removed {len(report.cases)} past case(s) from the index (snapshot {report.snapshot}); earlier "
+              "snapshots keep a copy until pruned (ASSISTANT_KEEP_SNAPSHOTS)")
+    if report.mentioned:
+        print(f"cases from other files mention the order: {', '.join(report.mentioned)} — remove them from their "
+              "source file and index it again")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from .api.serve import serve
+
+    serve(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -442,21 +530,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on labelled questions")
-    p.add_argument("file", help="JSONL of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}]}")
-    p.add_argument("--modes", default="hybrid,lexical,chunks500,dense",
-                   help="comma-separated: hybrid (the system), lexical (BM25 alone), chunks500 (dense over fixed "
+    p.add_argument("files", nargs="+",
+                   help="JSONL files of {\"id\", \"text\", \"gold\": [{\"doc\", \"article\"|\"clause\", \"point\"}], \"part\"}")
+    p.add_argument("--part", help="only these parts, comma-separated (tune, test, frozen …)")
+    p.add_argument("--modes", default="hybrid,rrf,previous,lexical,chunks500,dense",
+                   help="comma-separated: hybrid (the system, with the learned ranker), rrf (the system with the "
+                        "fusion's order), previous (round 4's system: the fusion's order, the hand-written glossary "
+                        "alone, no votes from past cases), lexical (BM25 alone), chunks500 (dense over fixed "
                         "500-character chunks), dense (structured units, dense only)")
+    p.add_argument("--ranker", help="a ranker file to evaluate instead of the index's own (see train-ranker)")
     p.add_argument("--items", action="store_true", help="with --json, include per-item ranks")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("train-ranker", parents=[common],
+                       help="fit the learned ranker and decline model on labelled questions (the tune part only)")
+    p.add_argument("files", nargs="+", help="JSONL files as for eval")
+    p.add_argument("--part", default="tune", help="the part to fit on (default: tune); never test or frozen")
+    p.add_argument("--out", help="folder to write the ranker to (default: the package's models folder)")
+    p.set_defaults(func=cmd_train_ranker)
 
     p = sub.add_parser("add-accepted", parents=[common],
                        help="make the replies agents accepted past cases (those whose checks passed)")
     p.set_defaults(func=cmd_add_accepted)
 
+    p = sub.add_parser("forget", parents=[common],
+                       help="delete a person's accepted replies and the past cases made from them (152-ФЗ)")
+    p.add_argument("--email", help="the person's e-mail")
+    p.add_argument("--phone", help="the person's phone number, in any format")
+    p.add_argument("--order", help="an order number of theirs")
+    p.set_defaults(func=cmd_forget)
+
     p = sub.add_parser("rollback", parents=[common], help="publish an earlier version again")
     p.add_argument("doc")
     p.add_argument("version")
     p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("delete-version", parents=[common],
+                       help="delete a version that is not published (a wrong upload); never the published one")
+    p.add_argument("doc")
+    p.add_argument("version")
+    p.set_defaults(func=cmd_delete_version)
+
+    p = sub.add_parser("serve", parents=[common], help="the JSON service API (needs ASSISTANT_API_KEYS)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes, each with its own model (default 1)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -28,6 +28,19 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"{name}={raw!r} is not a whole number") from None
 
 
+def _api_keys() -> tuple[str, ...]:
+    """``ASSISTANT_API_KEYS`` (comma-separated) and the lines of ``ASSISTANT_API_KEYS_FILE`` (``#`` starts a comment)."""
+    keys = os.environ.get("ASSISTANT_API_KEYS", "").split(",")
+    path = os.environ.get("ASSISTANT_API_KEYS_FILE")
+    if path:
+        try:
+            keys += [line.split("#", 1)[0] for line in Path(path).expanduser().read_text(encoding="utf-8").splitlines()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(f"ASSISTANT_API_KEYS_FILE={path!r} cannot be read ({type(exc).__name__}); "
+                             "give a UTF-8 file with one key per line") from None
+    return tuple(dict.fromkeys(k.strip() for k in keys if k.strip()))
+
+
 def _env_flag(name: str) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if raw in ("", "0", "false", "no"):
@@ -53,6 +66,8 @@ class Settings:
     max_clauses: int = 20_000         # clauses in one document (ГК РФ ч. 2 has about 4,000)
     keep_personal_data: bool = False  # True: accepted replies and past cases keep phones, e-mails, cards
     database_url: str = ""            # postgresql://… : accepted replies in a shared PostgreSQL
+    api_keys: tuple[str, ...] = field(default=(), repr=False)   # the service API's bearer keys; never printed
+    api_max_body_bytes: int = 1024 * 1024   # the service API refuses larger request bodies (413)
 
     @property
     def records_file(self) -> Path:
@@ -80,6 +95,8 @@ class Settings:
             max_clauses=_env_int("ASSISTANT_MAX_CLAUSES", 20_000),
             keep_personal_data=_env_flag("ASSISTANT_KEEP_PERSONAL_DATA"),
             database_url=os.environ.get("ASSISTANT_DATABASE_URL", ""),
+            api_keys=_api_keys(),
+            api_max_body_bytes=_env_int("ASSISTANT_API_MAX_BODY_KB", 1024) * 1024,
         )
 
     def with_(self, **changes) -> "Settings":

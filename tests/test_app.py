@@ -79,6 +79,7 @@ def test_draft_appears_with_verified_citations_and_edits_are_checked_again(demo_
     assert any(t.startswith("✓ п. ") and t.endswith("Правил площадки") for t in _texts(at))
     assert not any(t.startswith("✗") for t in _texts(at))
     assert any(e.label.startswith("Похожее обращение C-") for e in at.expander), "how similar cases were resolved"
+    assert any(t.startswith("Почему показано: ") for t in _texts(at)), "and why each is shown"
     assert at.code[0].value == draft_text, "the copy box holds the draft"
     at.text_area(key="edited").input(draft_text + " Ценим вашу обратную связь, ожидайте.").run()
     assert any("Шаблонная фраза: ценим вашу обратную связь" in t for t in _texts(at))
@@ -178,8 +179,8 @@ def test_rules_tree_with_search(shared_index, monkeypatch):
     at = _app(monkeypatch, shared_index, page="seller")
     assert any(e.label.startswith("2") for e in at.expander)
     at.text_input(key="tree_filter").input("литр").run()
-    rows = _texts(at)
-    assert any("5 рублей за литр" in t for t in rows)
+    rows = [m.value for m in at.markdown]
+    assert any("5 рублей за **литр**" in t for t in rows), "found, and the match marked"
     assert not any("Отправление считается утраченным" in t for t in rows)
 
 
@@ -218,8 +219,9 @@ def test_upload_shows_the_diff_and_publish_switches_atomically(own_index, monkey
     assert "Добавлено 0, удалено 0, изменено 1" in " ".join(_texts(at))
     changed = [e for e in at.expander if e.label == "Изменён: Правила, п. 2.3"]
     assert changed and ":red[~~30~~] :green[**20**]" in changed[0].markdown[0].value
-    affected = [e for e in at.expander if e.label == "T-1: rules:2.3"]
-    assert affected and affected[0].text[0].value == "Мою посылку потеряли, кто заплатит?", "past replies citing it"
+    shown = [m.value for m in at.markdown]
+    row = shown.index("**T\\-1** · «Мою посылку потеряли\\, кто заплатит\\?»")
+    assert ":red[~~30~~] :green[**20**]" in shown[row + 1], "past replies citing it, with what changed in the clause"
     assert current_name(own_index.index_dir) == before, "nothing is published before the button"
     at.button(key="publish").click().run()
     assert not at.exception and "Опубликовано: rules 2" in at.success[0].value
@@ -232,10 +234,9 @@ def test_upload_limits_are_enforced(own_index, monkeypatch):
     at = _app(monkeypatch, own_index.index_dir, token=TOKEN, page="maintainer")
     at.text_input(key="token").input(TOKEN).run()
     at.file_uploader(key="upload").set_value(("rules.md", b"1. " + b"x" * (2 * 2**20), "text/markdown")).run()
-    at.button(key="stage").click().run()
-    assert "over the 1 MB limit" in at.error[0].value
-    at.file_uploader(key="upload").set_value(("notes.md", "Просто текст без нумерации.".encode(), "text/markdown"))
-    at.button(key="stage").click().run()
+    assert "over the 1 MB limit" in at.error[0].value, "said as soon as the file is chosen"
+    assert at.button(key="stage").disabled
+    at.file_uploader(key="upload").set_value(("notes.md", "Просто текст без нумерации.".encode(), "text/markdown")).run()
     assert at.error and "numbering" in at.error[0].value
     assert not list((own_index.uploads_dir).glob("*")), "a refused upload is not kept"
 
@@ -251,7 +252,6 @@ def test_a_pdf_over_the_page_limit_is_refused(own_index, monkeypatch, tmp_path):
     at = _app(monkeypatch, own_index.index_dir, token=TOKEN, page="maintainer")
     at.text_input(key="token").input(TOKEN).run()
     at.file_uploader(key="upload").set_value(("rules.pdf", pdf.read_bytes(), "application/pdf")).run()
-    at.button(key="stage").click().run()
     assert at.error and "over the 1-page limit" in at.error[0].value
     assert not list(own_index.uploads_dir.glob("*"))
 
@@ -264,6 +264,9 @@ def test_rollback_and_statistics(own_index, monkeypatch):
     assert [m.label for m in at.metric][:2] == ["Пунктов", "Прошлых случаев"]
     at.selectbox(key="rollback_version").set_value("1").run()
     at.button(key="rollback").click().run()
+    assert any(w.value.startswith("Опубликовать снова версию 1 документа «Правила»") for w in at.warning)
+    assert "в течение 20 календарных дней" in Searcher.open(own_index).corpus.clause("rules:2.3").text, "asked first"
+    at.button(key="rollback_confirm").click().run()
     assert not at.exception and "Опубликовано: rules 1" in at.success[0].value
     assert "в течение 30 календарных дней" in Searcher.open(own_index).corpus.clause("rules:2.3").text
 

@@ -40,12 +40,25 @@ def test_report_counts_recall_mrr_and_declines_by_group():
     result = SearchResult("q", clauses=[_hit("zozpp", ["Статья 18", "1"]), _hit("zozpp", ["Статья 25", "1"])])
     items = [Item("1", "брак", ({"doc": "zozpp", "article": "18", "point": "1"},), "law"),
              Item("2", "обмен", ({"doc": "zozpp", "article": "25", "point": "1"},), "law"),
-             Item("3", "погода", (), "offtopic"), Item("4", "пароль", (), "offtopic")]
+             Item("3", "погода", (), "offtopic"), Item("4", "пароль", (), "offtopic", "frozen")]
     report = evaluate(_Fixed(result), items, "fixed")
     assert report.clause == {"recall@1": 0.5, "recall@5": 1.0, "recall@10": 1.0, "mrr@10": 0.75}
     assert report.declined_offtopic == 0.5 and report.declined_answerable == 0.0
-    assert set(report.groups) == {"law", "offtopic"}
-    assert report.groups["offtopic"]["declined_offtopic"] == 0.5 and report.groups["law"]["article"]["recall@1"] == 0.5
+    # parts apart (an item's part defaults to "", its file's name when loaded), groups within each part
+    assert set(report.groups) == {"/all", "/law", "/offtopic", "frozen/all", "frozen/offtopic"}
+    assert report.groups["/offtopic"]["declined_offtopic"] == 1.0 and report.groups["/law"]["article"]["recall@1"] == 0.5
+    assert report.groups["frozen/offtopic"]["declined_offtopic"] == 0.0
+
+
+def test_grade_follows_the_metrics():
+    from assistant.evaluation import grade
+
+    gold = ({"doc": "zozpp", "article": "18", "point": "1"},)
+    assert grade(_hit("zozpp", ["Статья 18", "1"]), gold) == 2
+    assert grade(_hit("zozpp", ["Статья 18", "2"]), gold) == 1
+    assert grade(_hit("zozpp", ["Статья 25", "1"]), gold) == 0
+    assert grade(_hit("gk2", ["Статья 18", "1"]), gold) == 0
+    assert grade(_hit("zozpp", ["Статья 25", "3"]), ({"doc": "zozpp", "article": "25"},)) == 2
 
 
 def test_items_accept_question_as_text(tmp_path):

@@ -28,6 +28,11 @@ class Marker:
     rest: str           # the text after the label on the same line
 
 
+#: The deepest decimal numbering read as a unit («1.2.3.4.5.6.7.8.9.10»); real documents stop at five or six. A
+#: deeper label is text: without a limit, a number thousands of levels deep (a pasted or hostile file) builds
+#: a tree whose paths grow with the square of the depth and exhausts memory.
+MAX_LEVELS = 10
+
 _UPPER_START = re.compile(r"^(?:$|[«\"“(\[A-ZА-ЯЁ0-9])")
 _NAMED = [
     (Kind.PART, re.compile(r"^(Раздел|Часть|Part|Section)\s+([IVXLCDM]+|\d+)\b\.?\s*(.*)$")),
@@ -35,7 +40,7 @@ _NAMED = [
     (Kind.SUBCHAPTER, re.compile(r"^(§|Параграф)\s*(\d+(?:\.\d+)*)\b\.?\s*(.*)$")),
     (Kind.ARTICLE, re.compile(r"^(Статья|Article)\s+(\d+(?:\.\d+)*)(?:\.|\s|$)\s*(.*)$")),
 ]
-_DECIMAL = re.compile(r"^(\d{1,4}(?:\.\d{1,4})*)(\.?)(?:\s+(.*)|$)")
+_DECIMAL = re.compile(r"^(\d{1,4}(?:\.\d{1,4}){0,%d})(\.?)(?:\s+(.*)|$)" % (MAX_LEVELS - 1))
 _ENUM = re.compile(r"^(\d{1,2})\)\s*(.*)$")
 _LETTER = re.compile(r"^([а-яёa-z])\)\s*(.*)$")
 _RU_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
@@ -68,6 +73,8 @@ def parse_marker(text: str) -> Marker | None:
     (3, 2, 1)
     >>> parse_marker("4.2 настоящих Правил применяется") is None   # a cross-reference, not a unit
     True
+    >>> len(parse_marker("1.2.3.4.5.6.7.8.9.10. Текст").number), parse_marker("1.1.1.1.1.1.1.1.1.1.1. Текст")
+    (10, None)
     """
     for kind, rx in _NAMED:
         m = rx.match(text)
@@ -94,4 +101,4 @@ def parse_marker(text: str) -> Marker | None:
 
 
 # A sub-point written inside the text of its parent point: «… закона. 2.1. Владелец агрегатора …».
-INLINE_DECIMAL = re.compile(r"(?<=[.;:!?»)])\s+(\d{1,3}(?:\.\d{1,3})+)\.\s+(?=[«\"(A-ZА-ЯЁ])")
+INLINE_DECIMAL = re.compile(r"(?<=[.;:!?»)])\s+(\d{1,3}(?:\.\d{1,3}){1,%d})\.\s+(?=[«\"(A-ZА-ЯЁ])" % (MAX_LEVELS - 1))

@@ -261,13 +261,14 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
     short = short or doc
     paths = [_path(n) for n in nodes]
     _dedupe(nodes, paths)
-    clauses: list[Clause] = []
     preamble = builder.root.text.strip()
+    ids = _unique_ids(doc, paths, taken={f"{doc}:preamble"} if preamble else set())
+    clauses: list[Clause] = []
     if preamble:
         clauses.append(Clause(id=f"{doc}:preamble", doc=doc, version=version, path=("Преамбула" if lang == "ru" else "Preamble",),
                               citation=f"{short}, {'преамбула' if lang == 'ru' else 'preamble'}", text=preamble,
                               page=blocks[0].page if blocks else None, order=0))
-    for order, (node, path) in enumerate(zip(nodes, paths), start=1):
+    for order, (node, path, cid) in enumerate(zip(nodes, paths, ids), start=1):
         parents = []
         p = node.parent
         while p is not None and p.parent is not None:
@@ -279,7 +280,7 @@ def segment(source: SourceDocument, *, doc: str, version: str, short: str = "", 
         text = node.text
         repealed = bool(_REPEALED.match(node.title or "") or _REPEALED.match(text or ""))
         clauses.append(Clause(
-            id=clause_id(doc, path), doc=doc, version=version, path=tuple(path),
+            id=cid, doc=doc, version=version, path=tuple(path),
             citation=cite(short, path, lang), text=text, title=node.title, page=node.page,
             parents=tuple(reversed(parents)), repealed=repealed, order=order, unit=unit_of(doc, path),
         ))
@@ -317,3 +318,19 @@ def _dedupe(nodes: list[_Node], paths: list[list[str]]) -> None:
         counts[key] = counts.get(key, 0) + 1
         if counts[key] > 1:
             path[-1] = f"{path[-1]}~{counts[key]}"
+
+
+def _unique_ids(doc: str, paths: list[list[str]], taken: set[str]) -> list[str]:
+    """Each path's clause id. Distinct paths can still share one: two headings whose slugs agree («Общие
+    положения» and «Общие положения!», or the same first 40 letters), «3.2» under a heading and «3.2» under «3».
+    Repeats are numbered as ``_dedupe`` numbers paths, so that every clause can be stored and cited on its own."""
+    ids = []
+    for path in paths:
+        base = new = clause_id(doc, path)
+        n = 1
+        while new in taken:
+            n += 1
+            new = f"{base}~{n}"
+        taken.add(new)
+        ids.append(new)
+    return ids

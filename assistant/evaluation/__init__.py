@@ -6,8 +6,8 @@ the benchmarks and ``eval/calibrate.py`` use it.
 """
 
 from .baselines import ChunkBaseline
-from .harness import Item, Report, evaluate, load_items, rank_item
+from .harness import Item, Report, evaluate, grade, load_items, rank_item
 from .laws import Law, load_law, prepare_eval_index
 
-__all__ = ["ChunkBaseline", "Item", "Law", "Report", "evaluate", "load_items", "load_law", "prepare_eval_index",
+__all__ = ["ChunkBaseline", "Item", "Law", "Report", "evaluate", "grade", "load_items", "load_law", "prepare_eval_index",
            "rank_item"]

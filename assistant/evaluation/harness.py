@@ -30,6 +30,7 @@ class Item:
     text: str
     gold: tuple[dict, ...]
     group: str = ""   # "law", "demo", "offtopic" …: reported separately
+    part: str = ""    # "tune" (fitted on), "test" (held out of dev.jsonl), "frozen" (never looked at): apart
 
 
 _LAW_DOCS = {"zozpp", "gk2"}
@@ -45,7 +46,8 @@ def _group(row: dict) -> str:
 
 
 def load_items(path: str | Path) -> list[Item]:
-    """JSONL lines with ``text`` (or ``question``), an optional ``id`` (default: the line number) and ``gold``."""
+    """JSONL lines with ``text`` (or ``question``), an optional ``id`` (default: the line number), ``gold``, and
+    an optional ``part`` (default: the file's name, so ``frozen.jsonl`` is the part «frozen»)."""
     items = []
     for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -57,7 +59,8 @@ def load_items(path: str | Path) -> list[Item]:
         text = row.get("text") or row.get("question")
         if not text:
             raise AssistantError(f"{path}: line {no} has no \"text\"")
-        items.append(Item(row.get("id", no), text, tuple(row.get("gold") or ()), _group(row)))
+        items.append(Item(row.get("id", no), text, tuple(row.get("gold") or ()), _group(row),
+                          str(row.get("part") or Path(path).stem)))
     return items
 
 
@@ -73,6 +76,20 @@ def _clause_key(hit: ClauseHit) -> str:
         points = [p for p in hit.path[1:] if p[:1].isdigit() and not p.endswith(")")]
         return article_of(hit) + (f"/{points[0]}" if points else "")
     return hit.path[-1] if hit.path else ""
+
+
+def grade(clause, gold: tuple[dict, ...]) -> int:
+    """How well one clause (a ``Clause`` or a ``ClauseHit``) answers labelled ``gold``, as the metrics
+    judge it: 2 when it is the labelled clause (or a labelled article with no point), 1 when it is in a
+    labelled article, 0 otherwise. The learned ranker is trained on these grades."""
+    best = 0
+    for doc, article, wanted in map(_gold_keys, gold):
+        if clause.doc != doc or article_of(clause) != article:
+            continue
+        if _clause_key(clause) == wanted or wanted == article:
+            return 2
+        best = 1
+    return best
 
 
 def _gold_keys(gold: dict) -> tuple[str, str, str]:
@@ -139,7 +156,8 @@ def rank_item(item: Item, result) -> dict:
             c_rank = rank
         if a_rank is None and any(key == (d, a) for d, a, _ in golds):
             a_rank = seen_articles.index(key) + 1
-    return {"id": item.id, "group": item.group, "gold": bool(golds), "clause_rank": c_rank, "article_rank": a_rank,
+    return {"id": item.id, "group": item.group, "part": item.part, "gold": bool(golds), "clause_rank": c_rank,
+            "article_rank": a_rank,
             "declined": bool(getattr(result, "declined", False)),
             "confidence": round(float(getattr(result, "confidence", 0.0)), 3),
             "top": [h.citation for h in result.clauses[:3]]}
@@ -157,8 +175,11 @@ def evaluate(searcher, items: list[Item], mode: str = "") -> Report:
     overall = _summarise(report.per_item)
     report.n, report.clause, report.article = overall["n"], overall["clause"], overall["article"]
     report.declined_offtopic, report.declined_answerable = overall["declined_offtopic"], overall["declined_answerable"]
-    for group in dict.fromkeys(r["group"] for r in report.per_item):
-        report.groups[group] = _summarise([r for r in report.per_item if r["group"] == group])
+    for part in dict.fromkeys(r["part"] for r in report.per_item):
+        rows = [r for r in report.per_item if r["part"] == part]
+        report.groups[f"{part}/all"] = _summarise(rows)
+        for group in dict.fromkeys(r["group"] for r in rows):
+            report.groups[f"{part}/{group}"] = _summarise([r for r in rows if r["group"] == group])
     if latencies:
         ordered = sorted(latencies)
         report.latency_ms = {"median": round(statistics.median(ordered), 1),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -270,8 +271,14 @@ class NewSnapshot:
         self.published = False
 
     def publish(self, embedder: Embedder, progress: Progress | None) -> None:
-        """Embed what the cache lacks, write the vectors and switch ``CURRENT`` to this snapshot."""
+        """Embed what the cache lacks, write the vectors and switch ``CURRENT`` to this snapshot, which also
+        carries the learned ranker shipped for this embedding model, if there is one."""
+        from ..retrieval.ranker import shipped_ranker
+
         vectors = _vectors(self.db, embedder, self.settings.index_dir, self.report, progress)
+        ranker = shipped_ranker(embedder.id)
+        if ranker is not None:
+            shutil.copyfile(ranker, self.writer.tmp / ranker.name)
         self.report.snapshot = self.writer.commit(_manifest(self.db, embedder, len(vectors)), vectors)
         self.published = True
 

@@ -32,7 +32,7 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     if size > max_bytes:
         raise IngestError(
             path,
-            f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+            f"is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit",   # as ASSISTANT_MAX_FILE_MB counts
             "split the document, or raise ASSISTANT_MAX_FILE_MB if it really is one document",
         )
     data = path.read_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import IngestError
@@ -13,6 +14,17 @@ from .numbering import ListCounter, format_number
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = re.compile(r"^(?:heading|заголовок)\s*(\d)$", re.I)
+_MAX_LEVEL = 8          # Word's list levels are 0–8
+_MAX_START = 32767      # and a list starts at most there
+
+
+def _int(value, default: int, high: int) -> int:
+    """A number from the XML, clamped to 0…``high``: a damaged or hostile file may say «x», «-5» or 10⁹ (a level of
+    10⁹ grew a counter list until memory ran out; a start of 10¹² took hours to write in Roman numerals)."""
+    try:
+        return min(max(int(value), 0), high)
+    except (TypeError, ValueError):
+        return default
 
 
 def _numbering_formats(document) -> dict[tuple[str, int], tuple[str, str, int]]:
@@ -29,10 +41,10 @@ def _numbering_formats(document) -> dict[tuple[str, int], tuple[str, str, int]]:
             fmt = lvl.find(f"{_W}numFmt")
             text = lvl.find(f"{_W}lvlText")
             start = lvl.find(f"{_W}start")
-            levels[int(lvl.get(f"{_W}ilvl"))] = (
+            levels[_int(lvl.get(f"{_W}ilvl"), 0, _MAX_LEVEL)] = (
                 fmt.get(f"{_W}val") if fmt is not None else "decimal",
                 text.get(f"{_W}val") if text is not None else "%1.",
-                int(start.get(f"{_W}val")) if start is not None else 1,
+                _int(start.get(f"{_W}val"), 1, _MAX_START) if start is not None else 1,
             )
         abstract[an.get(f"{_W}abstractNumId")] = levels
     out = {}
@@ -55,7 +67,7 @@ def _num_pr(paragraph, style):
             num_id = num_pr.find(f"{_W}numId")
             ilvl = num_pr.find(f"{_W}ilvl")
             if num_id is not None:
-                return num_id.get(f"{_W}val"), int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
+                return num_id.get(f"{_W}val"), _int(ilvl.get(f"{_W}val"), 0, _MAX_LEVEL) if ilvl is not None else 0
     return None
 
 
@@ -85,7 +97,7 @@ def _check_unpacked(data: bytes, path: Path, max_unpacked: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:   # a zip version 6.4
         raise IngestError(path, f"is not a readable DOCX ({exc.__class__.__name__})",
                           "open it in Word or LibreOffice and save it as .docx again") from None
     if unpacked > max_unpacked:
@@ -96,14 +108,24 @@ def _check_unpacked(data: bytes, path: Path, max_unpacked: int) -> None:
 def blocks_from_docx(data: bytes, path: Path, max_unpacked: int = 64 * 1024 * 1024) -> tuple[list[Block], str]:
     """Paragraphs and table rows in document order; page numbers are not known in DOCX."""
     import docx
+    from docx.opc.exceptions import OpcError
+    from docx.oxml.exceptions import InvalidXmlError
     from lxml.etree import LxmlError
 
     _check_unpacked(data, path, max_unpacked)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
-        raise IngestError(path, f"is not a readable DOCX ({exc.__class__.__name__})",
+        return _read(docx.Document(io.BytesIO(data)))
+    # a damaged archive fails in zlib or mid-member (EOFError), an encrypted member or an unknown compression
+    # method in zipfile (RuntimeError, NotImplementedError); damaged XML anywhere in the walk below
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError, LxmlError, OpcError, InvalidXmlError) as exc:
+        why = "damaged compressed data" if isinstance(exc, (zlib.error, EOFError)) else exc.__class__.__name__
+        raise IngestError(path, f"is not a readable DOCX ({why})",
                           "open it in Word or LibreOffice and save it as .docx again") from None
+
+
+def _read(document) -> tuple[list[Block], str]:
+    """The opened document's blocks and title."""
     formats = _numbering_formats(document)
     counters: dict[str, ListCounter] = {}
     styles: dict = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..clauses.markers import MAX_LEVELS
 from ..schema import Block
 from .numbering import format_number
 
@@ -45,7 +46,7 @@ def blocks_from_html(markup: str, path: Path) -> tuple[list[Block], str]:
         start = str(tag.get("start", "1")) if is_ol else "1"
         return {"children": iter(list(tag.children)), "prefix": ol_prefix, "counter": 0,
                 "type": _OL_TYPES.get(tag.get("type", "1"), "decimal") if is_ol else None,
-                "start": int(start) if start.isdigit() else 1}
+                "start": int(start) if start.isdigit() and len(start) <= 6 else 1}   # not 10⁵⁰⁰⁰: int() refuses it
 
     # An explicit stack, not recursion: markup nested thousands deep is read like any other.
     stack = [frame(soup.body or soup, [])]
@@ -64,13 +65,16 @@ def blocks_from_html(markup: str, path: Path) -> tuple[list[Block], str]:
             n = top["start"] + top["counter"]
             top["counter"] += 1
             number = format_number(n, ol_type)
-            label = (".".join(ol_prefix + [number]) + ".") if ol_type == "decimal" else f"{number})"
+            decimal = ol_type == "decimal"
+            # lists nested deeper than any numbering a clause can have: their items are text of the deepest unit
+            too_deep = decimal and len(ol_prefix) >= MAX_LEVELS
+            label = (".".join(ol_prefix + [number]) + ".") if decimal else f"{number})"
             text = own_text(node)
-            if text and not _HAS_LABEL.match(text):
+            if text and not too_deep and not _HAS_LABEL.match(text):
                 text = f"{label} {text}"
             if text:
                 blocks.append(Block(text))
-            stack.append(frame(node, ol_prefix + [number] if ol_type == "decimal" else ol_prefix))
+            stack.append(frame(node, ol_prefix + [number] if decimal and not too_deep else ol_prefix))
         elif name in _BLOCK_TAGS:
             text = own_text(node)
             if text:

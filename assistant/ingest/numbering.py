@@ -12,6 +12,8 @@ def format_number(n: int, fmt: str) -> str:
 
     >>> format_number(3, "russianLower"), format_number(4, "upperRoman"), format_number(2, "lowerLetter")
     ('в', 'IV', 'b')
+    >>> format_number(10**12, "upperRoman")   # Roman numerals stop at 3999; a hostile start would write 10⁹ «M»
+    '1000000000000'
     """
     if fmt in ("lowerLetter", "upperLetter"):
         s = chr(ord("a") + (n - 1) % 26)
@@ -19,7 +21,7 @@ def format_number(n: int, fmt: str) -> str:
     if fmt in ("russianLower", "russianUpper"):
         s = _RU[(n - 1) % len(_RU)]
         return s.upper() if fmt == "russianUpper" else s
-    if fmt in ("lowerRoman", "upperRoman"):
+    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:
         out, rest = "", n
         for value, sym in _ROMAN:
             while rest >= value:

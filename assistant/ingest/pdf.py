@@ -50,9 +50,9 @@ def blocks_from_pdf(data: bytes, path: Path, max_pages: int) -> tuple[list[Block
         raise IngestError(path, f"has {n_pages} pages, over the {max_pages}-page limit",
                           "split it, or raise ASSISTANT_MAX_PDF_PAGES")
     pages: list[list[str]] = []
-    for i, page in enumerate(reader.pages):
+    for i in range(n_pages):
         try:
-            text = page.extract_text() or ""
+            text = reader.pages[i].extract_text() or ""
         except Exception as exc:  # pypdf raises many types on damaged content streams
             raise IngestError(path, f"page {i + 1} cannot be read ({exc.__class__.__name__})",
                               "export the PDF again") from None
@@ -65,11 +65,17 @@ def blocks_from_pdf(data: bytes, path: Path, max_pages: int) -> tuple[list[Block
     flat = [(no, ln) for no, lines in enumerate(pages, start=1) for ln in lines]
     # across page breaks too: a word split at the foot of one page ends at the top of the next
     blocks = [Block(text, page=flat[i][0], soft=True) for i, text in merge_hyphenated([ln for _, ln in flat], vocab)]
-    title = ""
-    meta = getattr(reader, "metadata", None)
-    if meta and getattr(meta, "title", None):
-        title = str(meta.title)
-    return blocks, title or (blocks[0].text if blocks else "")
+    return blocks, _title(reader) or (blocks[0].text if blocks else "")
+
+
+def _title(reader) -> str:
+    """The title in the document information dictionary; "" when there is none or it cannot be read (a
+    damaged trailer must not refuse a PDF whose pages are readable: the first line names it instead)."""
+    try:
+        meta = reader.metadata
+        return str(meta.title) if meta and meta.title else ""
+    except Exception:  # pypdf raises many types on a damaged trailer or info dictionary
+        return ""
 
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:

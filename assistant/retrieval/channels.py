@@ -21,6 +21,7 @@ Plan = list[Query]
 class PlanScores:
     per_query: list[np.ndarray]                       # one score per key, for each query of the plan
     signals: dict[str, float] = field(default_factory=dict)   # e.g. {"own": 0.83, "whole": 0.86}
+    parts: dict[str, np.ndarray] = field(default_factory=dict)   # message-level scores the ranker reads, by name
 
 
 class Channel(Protocol):

@@ -37,6 +37,7 @@ class DenseScores:
     per_key: list[np.ndarray]    # cosine per key, per query
     best_own: list[float]        # per query: the best cosine of a clause's own passage (a decline signal)
     best_whole: list[float]      # per query: the best cosine of a unit as a whole (a decline signal)
+    parts: list[dict[str, np.ndarray]]   # per query: "own", "whole", "parent" cosines per key, apart (for the ranker)
 
 
 class DenseChannel:
@@ -71,8 +72,10 @@ class DenseChannel:
         for plan, w in zip(plans, wanted):
             part = flat.per_key[pos:pos + len(w)]
             own, whole = max(flat.best_own[pos:pos + len(w)]), max(flat.best_whole[pos:pos + len(w)])
+            pieces = flat.parts[pos:pos + len(w)]
+            parts = {name: np.maximum.reduce([p[name] for p in pieces]) for name in pieces[0]}
             out.append(PlanScores([np.maximum.reduce(part), *part] if len(plan) > 1 else part,
-                                  {"own": own, "whole": whole}))
+                                  {"own": own, "whole": whole}, parts))
             pos += len(w)
         return out
 
@@ -81,30 +84,34 @@ class DenseChannel:
         expanded = [self.glossary.with_terms(q.text, lemmatizer()) if q.lang == self.corpus.lang else ""
                     for q in queries] if self.glossary is not None else []
         redo = [i for i, e in enumerate(expanded) if e]
-        per_key, raw = self._cosines(texts + [expanded[i] for i in redo])
+        per_key, raw, parts = self._cosines(texts + [expanded[i] for i in redo])
         # lay words reach the laws' wording through the glossary; the decline keeps the message's own cosines
-        for i, extra in zip(redo, per_key[len(texts):]):
+        for i, extra, extra_parts in zip(redo, per_key[len(texts):], parts[len(texts):]):
             per_key[i] = np.maximum(per_key[i], extra - GLOSSARY_DISCOUNT)
+            parts[i] = {name: np.maximum(parts[i][name], extra_parts[name] - GLOSSARY_DISCOUNT) for name in parts[i]}
         raw = raw[:len(texts)]
-        return DenseScores(per_key[:len(texts)], [r[0] for r in raw], [r[1] for r in raw])
+        return DenseScores(per_key[:len(texts)], [r[0] for r in raw], [r[1] for r in raw], parts[:len(texts)])
 
-    def _cosines(self, texts: list[str]) -> tuple[list[np.ndarray], list[tuple[float, float]]]:
-        """Cosine per key for each text (each distinct text embedded once).
+    def _cosines(self, texts: list[str]):
+        """Cosine per key for each text (each distinct text embedded once), the decline's signals, and the
+        cosines the combination was made of.
 
         Exact search over every row: rows come back best first, so a key's first row is its best.
         """
         distinct = list(dict.fromkeys(texts))
         if len(distinct) < len(texts):
-            out, raw = self._cosines(distinct)
+            out, raw, parts = self._cosines(distinct)
             at = {t: i for i, t in enumerate(distinct)}
-            return [out[at[t]] for t in texts], [raw[at[t]] for t in texts]
+            return [out[at[t]] for t in texts], [raw[at[t]] for t in texts], [parts[at[t]] for t in texts]
         n = len(self.corpus.keys)
         total = self.faiss.ntotal if self.faiss is not None else 0
         if total == 0:
-            return [np.full(n, -1.0, dtype=np.float32) for _ in texts], [(0.0, 0.0)] * len(texts)
+            empty = np.zeros(n, dtype=np.float32)
+            return ([np.full(n, -1.0, dtype=np.float32) for _ in texts], [(0.0, 0.0)] * len(texts),
+                    [{"own": empty, "whole": empty, "parent": empty} for _ in texts])
         vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
         scores, rows = self.faiss.search(vectors, total)
-        out, raw = [], []
+        out, raw, parts = [], [], []
         is_clause = self.corpus.is_clause
         for row_scores, row_ids in zip(scores, rows):
             keys, whole_row = self._row_key[row_ids], self._row_whole[row_ids]
@@ -115,8 +122,10 @@ class DenseChannel:
                 target[uniq] = row_scores[keep][first]
             has_whole = ~np.isnan(whole)
             raw.append((float(own[is_clause].max(initial=0.0)), float(np.nanmax(whole, initial=0.0))))
-            own[has_whole] = np.maximum(own[has_whole], WHOLE_SELF * whole[has_whole])
             parent_whole = np.where(self._parent >= 0, whole[self._parent], np.nan)
+            parts.append({"own": own.copy(), "whole": np.nan_to_num(whole, nan=0.0),
+                          "parent": np.nan_to_num(parent_whole, nan=0.0).astype(np.float32)})
+            own[has_whole] = np.maximum(own[has_whole], WHOLE_SELF * whole[has_whole])
             own += np.where(np.isnan(parent_whole), 0.0, WHOLE_SHARE * parent_whole).astype(np.float32)
             out.append(own)
-        return out, raw
+        return out, raw, parts

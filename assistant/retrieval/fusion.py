@@ -29,6 +29,7 @@ CANDIDATES = 200   # each channel contributes its best 200 clauses and 200 cases
 WEIGHTS = {
     "dense": Weight(1.0, "reference channel; the others are relative to it"),
     "lexical": Weight(0.3, "hand-set on eval/dev.jsonl in round 2 (a sweep of 0.1–1.0); a training score"),
+    "cases": Weight(1.0, "similar past cases' citations (precedent.py); untuned first value"),
 }
 # A message in another language than the rules: BM25 over its own words finds nothing, and the glossary's
 # English lines are the stronger bridge, so the lexical channel counts as much as the dense one.

@@ -30,6 +30,7 @@ class LexicalIndex:
 
         self.lemmatizer = lemmatizer
         corpus = [lemmatizer.tokens(t) or ["∅"] for t in texts]
+        self.token_sets = [frozenset(tokens) for tokens in corpus]   # each key's lemmas, for the ranker
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._vocab = self._bm25.vocab_dict
@@ -57,8 +58,9 @@ class LexicalChannel:
 
     name = "lexical"
 
-    def __init__(self, index: LexicalIndex, glossary: Glossary | None = None) -> None:
-        self.index, self.glossary = index, glossary
+    def __init__(self, index: LexicalIndex, glossary: Glossary | None = None, parts: bool = False) -> None:
+        """``parts``: also score each message without the glossary, for a learned ranker to weigh."""
+        self.index, self.glossary, self.with_parts = index, glossary, parts
 
     def tokens(self, text: str) -> list[str]:
         lemmas = self.index.lemmatizer
@@ -69,7 +71,10 @@ class LexicalChannel:
         out = []
         for plan in plans:
             arrays = [self.index.scores(self.tokens(q.text))[0] for q in plan]
-            out.append(PlanScores(arrays, {"lexical": float(arrays[0].max(initial=0.0))}))
+            parts = {"bm25": arrays[0]}
+            if self.with_parts:
+                parts["bm25_plain"] = self.index.scores(self.index.lemmatizer.tokens(plan[0].text))[0]
+            out.append(PlanScores(arrays, {"lexical": float(arrays[0].max(initial=0.0))}, parts))
         return out
 
     def bridge(self, text: str) -> list[str]:

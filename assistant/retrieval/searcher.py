@@ -36,13 +36,18 @@ from .decline import DEFAULT_CALIBRATION, NEVER_DECLINE, Calibration
 from .dense import DenseChannel
 from .explain import Explainer
 from .fusion import CROSS_LANGUAGE, RRF
-from .glossary import Glossary
+from .glossary import Glossary, grown
 from .hits import CaseHit, ClauseHit, Related, SearchResult
 from .lexical import LexicalChannel, LexicalIndex
+from .precedent import Precedents
 from .query import Query
+from .ranker import CANDIDATES, Candidates, LearnedRanker, RRFRanker, decide, decline_features, load_ranker
 from .references import find_references, resolve
+from .features import FeatureBuilder, Stage
 
 AUDIENCES = ("buyer", "seller")
+RANKERS = ("auto", "learned", "rrf")
+GROWN = ("cases",)   # the glossary lines grown from the index beside the hand-written ones (see glossary.py)
 OTHER_AUDIENCE = 0.6  # rank factor for the other side's rules when the writer is guessed (hand-set, round 4)
 
 
@@ -56,7 +61,13 @@ class Searcher:
     """The published corpus, the model and the channels, loaded once so a batch of queries pays for them once."""
 
     def __init__(self, corpus: Corpus, embedder: Embedder, mode: Mode | str = Mode.HYBRID,
-                 calibration: Calibration = DEFAULT_CALIBRATION, fusion: RRF | None = None) -> None:
+                 calibration: Calibration = DEFAULT_CALIBRATION, fusion: RRF | None = None,
+                 ranker: RRFRanker | LearnedRanker | None = None, features: bool = False,
+                 glossary_sources: tuple[str, ...] = GROWN, use_precedents: bool = True) -> None:
+        """``ranker``: the snapshot's learned ranker (``Searcher.open`` loads it), or the fusion's order.
+        ``features``: compute the ranker's features even without a learned ranker (for training one).
+        ``glossary_sources``: where the hand-written glossary's extra lines grow from (``glossary.SOURCES``).
+        ``use_precedents``: similar past cases vote for the clauses they cited (``precedent.Precedents``)."""
         try:
             self.mode = Mode(mode)
         except ValueError:
@@ -64,28 +75,44 @@ class Searcher:
         self.corpus, self.embedder = corpus, embedder
         lexical_index = LexicalIndex(lemmatizer(), corpus.texts())   # also explains dense hits, in every mode
         hybrid = self.mode is Mode.HYBRID
-        # the glossary is part of the system; the single-channel baselines search without it
-        glossary = Glossary.load(lexical_index.lemmatizer) if hybrid else None
-        self.lexical = LexicalChannel(lexical_index, glossary)
+        # the glossary and the learned ranker are part of the system; the single-channel baselines go without
+        glossary = Glossary.load(lexical_index.lemmatizer, extra=grown(corpus, lexical_index.token_sets, lexical_index.lemmatizer, glossary_sources)) \
+            if hybrid else None
+        self.glossary = glossary
+        self.ranker = ranker if hybrid and ranker is not None else RRFRanker()
+        self.with_features = hybrid and (features or self.ranker.needs_features)
+        self.lexical = LexicalChannel(lexical_index, glossary, parts=self.with_features)
         channels: dict[Mode, list[Channel]] = {
             Mode.DENSE: [DenseChannel(corpus, embedder)],
             Mode.LEXICAL: [self.lexical],
             Mode.HYBRID: [DenseChannel(corpus, embedder, glossary), self.lexical],
         }
         self.channels = channels[self.mode]
+        # similar past cases vote for the clauses they cited: part of the system, not of the baselines
+        self.precedents = Precedents(corpus) if hybrid and use_precedents else None
         self.fusion = fusion or RRF()
         # fitted on the hybrid signals; the single-channel baselines never decline
         self.calibration = calibration if hybrid else NEVER_DECLINE
         self.explainer = Explainer(lexical_index)
+        if self.with_features:
+            self._features = FeatureBuilder(corpus, lexical_index, glossary)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None, mode: Mode | str = Mode.HYBRID) -> "Searcher":
+    def open(cls, settings: Settings, embedder: Embedder | None = None, mode: Mode | str = Mode.HYBRID,
+             ranker: str = "auto", features: bool = False) -> "Searcher":
+        """``ranker``: "auto" (the snapshot's learned ranker if it carries one), "learned" or "rrf"."""
         index = Index.open(settings.index_dir, settings.model or (embedder.id if embedder else None))
         embedder = embedder or make_embedder(index.model)
         if embedder.id != index.model:
             index.close()
             raise IndexUnavailable(f"the index was built with {index.model}, not {embedder.id}")
-        return cls(Corpus(index), embedder, mode)
+        if ranker not in RANKERS:
+            raise AssistantError(f"unknown ranker {ranker!r}; valid: {', '.join(RANKERS)}")
+        chosen = RRFRanker() if ranker == "rrf" else load_ranker(index.path, index.model)
+        if ranker == "learned" and not isinstance(chosen, LearnedRanker):
+            raise AssistantError(f"the index at {settings.index_dir} carries no learned ranker for {index.model}; "
+                                 "train one with `assistant train-ranker`, or use --ranker rrf")
+        return cls(Corpus(index), embedder, mode, ranker=chosen, features=features)
 
     @property
     def index(self) -> Index:
@@ -110,20 +137,40 @@ class Searcher:
             raise AssistantError(f"no published document {doc!r}; documents: {', '.join(sorted(self.corpus.shorts))}")
         if audience and audience not in AUDIENCES:
             raise AssistantError(f"unknown audience {audience!r}; valid: {', '.join(AUDIENCES)}")
+        allowed = self._allowed(doc, audience, case_audience)
+        return [self._assemble(stage, k, allowed) for stage in self._first_stage(texts, allowed, prefer, window)]
+
+    def candidates(self, texts: list[str]) -> list[Candidates]:
+        """The clauses the ranker orders for each text, with their features (for training and inspection).
+
+        >>> s = Searcher.open(settings, ranker="rrf", features=True)      # doctest: +SKIP
+        >>> s.candidates(["посылка потерялась"])[0].features.shape        # doctest: +SKIP
+        (40, 14)
+        """
+        if not self.with_features:
+            raise AssistantError("this searcher computes no ranker features; open it with features=True (hybrid mode)")
+        allowed = self._allowed(None, None, None)
+        return [self._ranked(stage, allowed)[3] for stage in self._first_stage(texts, allowed, None, 0)]
+
+    # --- the first stage: channels and fusion ------------------------------------------------------
+    def _first_stage(self, texts: list[str], allowed: np.ndarray, prefer: str | None, window: int) -> list[Stage]:
         plans = [self._plan(clean(t), window) for t in texts]
         by_channel = [channel.scores(plans) for channel in self.channels]
-        allowed = self._allowed(doc, audience, case_audience)
         preference = self._preference(prefer)
-        results = []
+        stages = []
         for p, plan in enumerate(plans):
             scored: list[tuple[str, PlanScores]] = [(c.name, s[p]) for c, s in zip(self.channels, by_channel)]
+            if self.precedents is not None:
+                dense_scores = dict(scored)["dense"]
+                scored.append(("cases", PlanScores([self.precedents.scores(a) for a in dense_scores.per_query])))
             overrides = CROSS_LANGUAGE if plan[0].lang != self.corpus.lang else None
             runs = [self.fusion.fuse({name: s.per_query[i] for name, s in scored}, self.corpus.is_clause, allowed,
                                      preference, overrides) for i in range(len(plan))]
             signals = {name: value for _, s in scored for name, value in s.signals.items()}
+            parts = {name: array for _, s in scored for name, array in s.parts.items()}
             dense = next((s.per_query[0] for name, s in scored if name == "dense"), None)
-            results.append(self._assemble(plan, runs, dense, signals, k, allowed))
-        return results
+            stages.append(Stage(plan, runs, dense, signals, parts))
+        return stages
 
     # --- planning and filtering --------------------------------------------------------------------
     @staticmethod
@@ -152,39 +199,71 @@ class Searcher:
         return np.where(c.is_clause & np.isin(c.clause_doc, list(other)), OTHER_AUDIENCE, 1.0)
 
     # --- assembling the answer ---------------------------------------------------------------------
-    def _assemble(self, plan: Plan, runs: list[dict[int, float]], dense: np.ndarray | None,
-                  signals: dict[str, float], k: int, allowed: np.ndarray) -> SearchResult:
-        """Best fused score per key over the plan's queries, references first, then the decline."""
-        message = plan[0]
+    def _best(self, stage: Stage, allowed: np.ndarray) -> tuple[dict[int, float], list[str]]:
+        """Best fused score per key over the plan's queries, with the clauses the message names put first."""
         best: dict[int, float] = {}
-        raised_by: dict[int, list[int]] = {}
-        for i, fused in enumerate(runs):
-            if i:
-                for key in sorted(fused, key=fused.__getitem__, reverse=True)[: k * 2]:
-                    raised_by.setdefault(key, []).append(i - 1)
+        for fused in stage.runs:
             for key, score in fused.items():
                 best[key] = max(best.get(key, 0.0), score)
-        referenced = self._referenced(message.text, allowed)
+        referenced = self._referenced(stage.plan[0].text, allowed)
         for cid in referenced:
             best[self.corpus.key(CLAUSE, cid)] = 1.0   # above any fused score
+        return best, referenced
+
+    def _ranked(self, stage: Stage, allowed: np.ndarray):
+        """Best score per key, the clauses the message names, the clause keys best first (named ones, then
+        the fusion's order) and, when features are computed, the candidates a learned ranker re-orders."""
+        best, referenced = self._best(stage, allowed)
+        clause_keys = [key for key in sorted(best, key=best.get, reverse=True) if self.corpus.is_clause[key]]
+        if not self.with_features:
+            return best, referenced, clause_keys, None
+        head = [key for key in clause_keys if self.corpus.keys[key][1] not in referenced][:CANDIDATES]
+        return best, referenced, clause_keys, self._features.build(stage, head, best)
+
+    def _assemble(self, stage: Stage, k: int, allowed: np.ndarray) -> SearchResult:
+        """The ranked clauses and cases of one message, then the decline."""
+        plan, message = stage.plan, stage.plan[0]
+        best, referenced, clause_keys, candidates = self._ranked(stage, allowed)
+        raised_by: dict[int, list[int]] = {}
+        for i, fused in enumerate(stage.runs[1:]):
+            for key in sorted(fused, key=fused.__getitem__, reverse=True)[: k * 2]:
+                raised_by.setdefault(key, []).append(i)
+        case_keys = [key for key in sorted(best, key=best.get, reverse=True) if not self.corpus.is_clause[key]]
+        scores = dict(best)
+        learned = None
+        if isinstance(self.ranker, LearnedRanker) and candidates is not None and candidates.keys:
+            head = candidates.keys
+            learned = self.ranker.scores(candidates)
+            named = [key for key in clause_keys if self.corpus.keys[key][1] in referenced]
+            chosen = set(head) | set(named)
+            rest = [key for key in clause_keys if key not in chosen]
+            clause_keys = named + [head[i] for i in np.argsort(-learned, kind="stable")] + rest
+            # the learned score, squashed to (0, 1); a named clause keeps 1.0, the rest fall below the head
+            scores.update({key: float(1.0 / (1.0 + np.exp(-score))) for key, score in zip(head, learned)})
+            scores.update({key: 0.0 for key in rest})
         result = SearchResult(message.text, segments=[q.text for q in plan[1:]] or [message.text],
                               references=referenced)
-        for key, score in sorted(best.items(), key=lambda kv: -kv[1]):
-            kind, ref = self.corpus.keys[key]
+        dense = stage.dense
+        for key in clause_keys[:k]:
+            ref = self.corpus.keys[key][1]
+            raised = raised_by.get(key, [] if len(plan) > 1 else [0])
             similarity = float(dense[key]) if dense is not None else None
-            if kind == CLAUSE and len(result.clauses) < k:
-                raised = raised_by.get(key, [] if len(plan) > 1 else [0])
-                result.clauses.append(self.clause_hit(ref, score, similarity, message.text, raised,
-                                                      "reference" if ref in referenced else "retrieved"))
-            elif kind == CASE and len(result.cases) < k:
-                result.cases.append(self.case_hit(ref, score, similarity))
+            result.clauses.append(self.clause_hit(ref, scores[key], similarity, message.text, raised,
+                                                  "reference" if ref in referenced else "retrieved"))
+        for key in case_keys[:k]:
+            similarity = float(dense[key]) if dense is not None else None
+            result.cases.append(self.case_hit(self.corpus.keys[key][1], best[key], similarity))
+        signals = stage.signals
         best_lexical = signals.get("lexical", 0.0)
         if message.lang != self.corpus.lang:
             best_lexical = 0.0   # BM25 across languages says nothing: the dense-only decline model applies
             result.bridge = self.lexical.bridge(message.text)
         own, whole = signals.get("own", 0.0), signals.get("whole", 0.0)
         result.signals = (own, whole, best_lexical)
-        result.confidence, result.declined = self.calibration.decide(own, whole, best_lexical, bool(referenced))
+        if learned is not None and self.ranker.decline and not referenced:
+            result.confidence, result.declined = decide(self.ranker.decline, decline_features(candidates, learned))
+        else:
+            result.confidence, result.declined = self.calibration.decide(own, whole, best_lexical, bool(referenced))
         return result
 
     def _referenced(self, text: str, allowed: np.ndarray) -> list[str]:

@@ -13,6 +13,9 @@ from ..config import Settings
 from ..draft import Backend, draft, recheck
 from ..draft.llm import LLM
 from ..retrieval import Searcher
+from ..retrieval.browse import lead_in
+from ..retrieval.corpus import Corpus
+from ..retrieval.similar import similar_cases
 from .checks_panel import checks_panel
 from .common import case_card, clause_card, guard
 from .strings import t
@@ -54,7 +57,7 @@ def render(searcher: Searcher, settings: Settings, lang: str) -> None:
     with text_col:
         _draft_panel(searcher, settings, result, lang, channel, order)
     with points_col:
-        _points_panel(result, {d.doc: d.short for d in searcher.corpus.documents}, lang)
+        _points_panel(result, searcher.corpus, lang)
 
 
 def _turns_editor(message: str, lang: str) -> list[Turn] | None:
@@ -75,7 +78,7 @@ def _turns_editor(message: str, lang: str) -> list[Turn] | None:
 
 
 def _draft_panel(searcher, settings, result, lang, channel, order) -> None:
-    st.subheader(t(lang, "draft"))
+    st.header(t(lang, "draft"), anchor=False)
     edited = st.text_area(t(lang, "edit"), key="edited", height=300)
     checks = result.checks if edited == result.text else recheck(searcher, result, edited)
     with st.expander(t(lang, "copy")):
@@ -109,8 +112,15 @@ def _draft_panel(searcher, settings, result, lang, channel, order) -> None:
             checks_panel(result.audit.checks, result.audit.reply, lang, heading=False)
 
 
-def _points_panel(result, shorts: dict[str, str], lang: str) -> None:
-    st.subheader(t(lang, "points"))
+def _points_panel(result, corpus: Corpus, lang: str) -> None:
+    st.header(t(lang, "points"), anchor=False)
+    shorts = corpus.shorts
+    clauses = list(corpus.clauses.values())
+
+    def card(hit) -> None:
+        clause = corpus.clause(hit.id)
+        clause_card(hit, lang, short=shorts.get(hit.doc, hit.doc), lead=lead_in(clauses, clause) if clause else "")
+
     planned = result.plan.points
     for i, (point, plan) in enumerate(zip(result.analysis.points, planned), start=1):
         with st.container(border=True):
@@ -124,14 +134,14 @@ def _points_panel(result, shorts: dict[str, str], lang: str) -> None:
                 st.caption(t(lang, "answer_kind", kind=t(lang, f"answer_{plan.answer.kind.value}")))
                 cited = {plan.evidence.clause_id} | {e.clause_id for _, e, _ in plan.support}
                 for hit in [h for h in point.clauses if h.id in cited]:
-                    clause_card(hit, lang, short=shorts.get(hit.doc, hit.doc))
+                    card(hit)
             elif point.declined or not point.clauses:
                 st.caption(t(lang, "no_clause"))
             else:
                 st.caption(t(lang, "candidates"))
                 for hit in point.clauses[:3]:
-                    clause_card(hit, lang, short=shorts.get(hit.doc, hit.doc))
+                    card(hit)
             for deadline in point.deadlines[:2]:
                 st.text(t(lang, "deadline", text=deadline.sentence_ru() if lang == "ru" else deadline.sentence_en()))
-            for case in [c for c in point.cases if not c.templated][:2]:
-                case_card(case, lang)
+            for why in similar_cases(point.cases, point.clauses, point.query or " ".join(point.sentences)):
+                case_card(why.hit, lang, why)

@@ -11,7 +11,7 @@ from .strings import t
 
 def checks_panel(checks: Checks, text: str, lang: str, heading: bool = True) -> None:
     if heading:
-        st.subheader(t(lang, "checks"))
+        st.header(t(lang, "checks"), anchor=False)
     if checks.ok:
         st.success(t(lang, "checks_ok"))
     for c in checks.citations:

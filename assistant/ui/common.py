@@ -12,11 +12,13 @@ import streamlit as st
 from ..config import Settings
 from ..errors import AssistantError
 from ..retrieval import CaseHit, ClauseHit, Searcher
+from ..retrieval.similar import SimilarCase
 from ..privacy import mask
-from .safe import escape, highlight
+from .safe import escape, escape_inline, highlight, link
 from .strings import t
 
 log = logging.getLogger("assistant.ui")
+WORDS_SHOWN = 6   # shared words named in a past case's reason
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -46,13 +48,36 @@ def permalink(clause_id: str) -> str:
     return f"{base}?page=seller&clause={quote(clause_id, safe='')}"
 
 
-def clause_card(hit: ClauseHit, lang: str, *, short: str = "", with_link: bool = False, with_terms: bool = False) -> None:
-    """Citation, the best sentence highlighted, the full text on demand, related clauses — all as text."""
+def card_head(citation: str, short: str, version: str, lang: str) -> str:
+    """A clause card's first line as Markdown: the citation in bold, then the document's name only when the
+    citation does not already start with it, then the version.
+
+    >>> card_head("Правила площадки, п. 2.8", "Правила площадки", "2026-10-15", "ru")
+    '**Правила площадки\\\\, п\\\\. 2\\\\.8** · версия 2026\\\\-10\\\\-15'
+    """
+    head = f"**{escape(citation)}**"
+    if short and not citation.startswith(short):
+        head += " · " + escape(short)
+    if version:
+        head += " · " + escape(t(lang, "version", version=version))
+    return head
+
+
+def link_block(clause_id: str, lang: str) -> None:
+    """The permanent link to a clause: a link to open it, and the address in a box with a copy button."""
+    url = permalink(clause_id)
+    st.markdown(link(t(lang, "permalink"), url))
+    st.code(url, language=None, wrap_lines=True)
+
+
+def clause_card(hit: ClauseHit, lang: str, *, short: str = "", with_link: bool = False, with_terms: bool = False,
+                lead: str = "") -> None:
+    """Citation, the list's opening words for a sub-point (``lead``), the best sentence highlighted, the full text
+    on demand, related clauses as links — all text escaped."""
     best = hit.best_sentence
-    head = f"**{escape(hit.citation)}**"
-    if short or hit.version:
-        head += " · " + escape(t(lang, "doc_version", doc=short or hit.doc, version=hit.version))
-    st.markdown(head)
+    st.markdown(card_head(hit.citation, short, hit.version, lang))
+    if lead:
+        st.text(t(lang, "lead_in", text=lead))
     if best:
         st.markdown(highlight(best, [best]))
     if with_terms and hit.matched_terms:
@@ -60,15 +85,33 @@ def clause_card(hit: ClauseHit, lang: str, *, short: str = "", with_link: bool =
     with st.expander(t(lang, "full_text")):
         st.markdown(highlight(hit.text, [best] if best else []))
     if hit.related:
-        st.text(t(lang, "related", items="; ".join(r.citation for r in hit.related)))
+        items = "; ".join(link(r.citation, permalink(r.id)) for r in hit.related)
+        st.markdown(escape(t(lang, "related", items="")) + items)
     if with_link:
-        st.caption(t(lang, "permalink"))
-        st.code(permalink(hit.id), language=None)
+        link_block(hit.id, lang)
 
 
-def case_card(hit: CaseHit, lang: str) -> None:
-    """A similar past case: what was asked, what was answered, how it ended (personal data masked)."""
-    with st.expander(t(lang, "similar", id=hit.id, date=hit.date)):
+def case_reason(why: SimilarCase, lang: str) -> str:
+    """Why a past case is shown, in a sentence: the clause it shares with the message, else the shared words.
+
+    >>> from assistant.retrieval import CaseHit
+    >>> hit = CaseHit(doc="cases", version="", id="C-1", citation="", text="…", score=1.0, similarity=0.9)
+    >>> case_reason(SimilarCase(hit, words=("куртку", "пятна")), "ru")
+    'Почему показано: общие слова — куртку, пятна (сходство 0.90)'
+    """
+    if why.clauses:
+        said = t(lang, "case_why_clause", clauses="; ".join(why.clauses))
+    else:
+        said = t(lang, "case_why_words", words=", ".join(why.words[:WORDS_SHOWN]))
+    return t(lang, "case_why", reason=said, similarity=why.hit.similarity or 0.0)
+
+
+def case_card(hit: CaseHit, lang: str, why: SimilarCase | None = None) -> None:
+    """A similar past case: why it is shown, what was asked, what was answered, how it ended (personal data
+    masked)."""
+    if why is not None:
+        st.text(case_reason(why, lang))
+    with st.expander(t(lang, "similar", id=escape_inline(hit.id), date=escape_inline(hit.date))):
         st.caption(t(lang, "case_message"))
         st.text(mask(hit.text))
         st.caption(t(lang, "case_reply"))
