@@ -1,6 +1,8 @@
-.PHONY: run test test-fast bench
+.PHONY: run serve test test-fast bench
 run:   ## set up, index corpus/ if needed, start the app on http://localhost:8501
 	scripts/run.sh
+serve: ## set up, index corpus/ if needed, start the JSON API on http://127.0.0.1:8000 (needs ASSISTANT_API_KEYS)
+	scripts/serve.sh
 test:  ## set up and run the whole test suite
 	scripts/test.sh
 test-fast: ## the fast tier (under 30 s): no real model, no browser, no subprocess kills

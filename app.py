@@ -12,6 +12,7 @@ import streamlit as st
 
 from assistant.config import Settings
 from assistant.index.store import current_name
+from assistant.logs import configure_logging
 from assistant.ui import agent, check, maintainer, seller
 from assistant.ui.common import guard, searcher_for
 from assistant.ui.strings import LANGS, t
@@ -19,6 +20,7 @@ from assistant.ui.strings import LANGS, t
 PAGES = ("agent", "check", "seller", "maintainer")
 
 st.set_page_config(page_title="Ассистент поддержки", layout="wide")
+configure_logging()   # ASSISTANT_LOG_LEVEL (WARNING), personal data masked in every line
 
 
 def _choice(name: str, options, default):

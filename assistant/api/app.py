@@ -47,7 +47,7 @@ def create_app(settings: Settings, embedder=None, preload: bool = False) -> Fast
         yield
 
     app = FastAPI(title="Support reply assistant", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)   # their pages load scripts from a CDN; the schema is enough
     app.state.settings, app.state.live = settings, live
     app.include_router(router)
     problems.install(app)

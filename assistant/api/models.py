@@ -68,8 +68,12 @@ class Turn(_Body):
 
 
 class _Conversation(_Body):
-    message: Text | None = Field(None, description="a message, or a whole pasted thread (cut into turns by guess)")
-    turns: list[Turn] | None = Field(None, description="the thread's turns given explicitly, instead of message")
+    # exactly one of the two: said in the schema too, so generated clients and schemathesis know it
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["message"]},
+                                                                            {"required": ["turns"]}]})
+
+    message: Text = Field(None, description="a message, or a whole pasted thread (cut into turns by guess)")
+    turns: list[Turn] = Field(None, description="the thread's turns given explicitly, instead of message")
 
     @model_validator(mode="after")
     def _one_of(self):

@@ -9,6 +9,7 @@ no_such_endpoint       404     a path the API does not have (the hint lists the 
 method_not_allowed     405     e.g. GET on /v1/search
 body_too_large         413     a body over ``ASSISTANT_API_MAX_BODY_KB`` (``limits.py``)
 message_too_long       413     a message or reply over ``ASSISTANT_MAX_MESSAGE_CHARS``
+invalid_body           400     the body cannot be read at all (not UTF-8, a form)
 invalid_json           422     the body is not JSON
 invalid_request        422     a field missing, unknown, of the wrong type or out of range (``fields`` says which)
 message_rejected       422     empty, or nothing but instructions to the assistant
@@ -100,6 +101,9 @@ def _http(request: Request, exc: HTTPException) -> JSONResponse:
         paths = sorted(request.app.openapi()["paths"])
         return problem(404, "no_such_endpoint", f"no endpoint {request.method} {request.url.path}",
                        f"endpoints: {', '.join(paths)}; the schema is at /openapi.json")
+    if exc.status_code == 400:   # FastAPI could not read the body at all (bytes that are not UTF-8, a form)
+        return problem(400, "invalid_body", "the request body could not be read",
+                       'send a UTF-8 JSON object with "Content-Type: application/json"')
     if exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         return problem(405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}",

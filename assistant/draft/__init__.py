@@ -148,7 +148,8 @@ def draft(searcher, message: str = "", backend: Backend | str = Backend.COMPOSER
 
 
 def _llm_problem(checks: Checks, plan: ReplyPlan) -> str:
-    """Why the language model's draft cannot be used: a citation that fails, or a planned decision it dropped."""
+    """Why the language model's draft cannot be used: a citation that fails, a planned decision it dropped, or
+    a promise or statement the guardrails forbid (the composer's own text keeps to the plan)."""
     bad = next((c for c in checks.citations if not c.ok), None)
     if bad is not None:
         return f"the language model cited {bad.citation!r}: {bad.problem.value}"
@@ -156,6 +157,8 @@ def _llm_problem(checks: Checks, plan: ReplyPlan) -> str:
     dropped = [c.point for c in checks.coverage if c.point in decided and not c.answered]
     if dropped:
         return f"the language model left out the decision on «{dropped[0][:60]}»"
+    if checks.guardrails:
+        return f"the language model's draft {checks.guardrails[0].says}"
     return ""
 
 

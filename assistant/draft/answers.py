@@ -33,6 +33,7 @@ from enum import Enum
 from ..analyze.deadlines import Limit, due, find_limits, start_date
 from ..analyze.facts import Fact, extract_facts
 from ..analyze.kinds import PointKind
+from ..checks.injection import find_injections
 from ..schema import Clause
 from ..text import clause_sentences, lemmatizer
 
@@ -101,8 +102,10 @@ def money(value: float) -> str:
 
 
 def parts(clause: Clause) -> list[str]:
-    """The clause's statements: sentences, with «;»-separated parts that start anew as their own."""
-    return clause_sentences(clause.text) or [clause.text]
+    """The clause's statements: sentences, with «;»-separated parts that start anew as their own. A sentence
+    that instructs the assistant (a poisoned rules file) is no statement of the rule and is left out."""
+    found = clause_sentences(clause.text) or [clause.text]
+    return [s for s in found if not find_injections(s)]
 
 
 def polarity(text: str) -> int:

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from ..checks.injection import without_injections
 from ..errors import AssistantError
 from ..privacy import mask
 from .composer import Citation
@@ -73,7 +74,8 @@ class LLM:
             elif p.check_by:
                 lines.append(f"{i}. «{said}» — no rule decides it: say it will be checked by {p.check_by.isoformat()}.")
         facts = "\n".join(f"- {f.kind}: {mask(f.text)}" for f in analysis.facts) or "- none"
-        numbered = "\n".join(f"[{i}] {c.citation}: {mask(c.quote)}" for i, c in enumerate(evidence, start=1))
+        numbered = "\n".join(f"[{i}] {c.citation}: {mask(without_injections(c.quote))}"
+                             for i, c in enumerate(evidence, start=1))
         system = (
             "You write replies for a marketplace support agent. For each numbered point, state its decision first "
             "(the date, the sum, yes or no with its condition, what to send), in plain words addressed to the "

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import shutil
+import sqlite3
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from ..clauses import segment
 from ..config import Settings
 from ..embed import Embedder, make_embedder
 from ..errors import AssistantError, IndexUnavailable, IngestError
+from ..faults import before_each, fault_point
 from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
 from ..ingest.cases import BadRow, load_cases
 from ..privacy import mask
@@ -256,6 +259,7 @@ def rollback(settings: Settings, doc: str, version: str, *, embedder: Embedder |
         if version not in versions:
             raise AssistantError(f"{doc} has no version {version!r}; versions: {', '.join(versions)}")
         snap.db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, doc))
+        fault_point("rollback")
         report.published.append((doc, version))
         snap.publish(embedder or make_embedder(snap.base.model), progress)
     return report
@@ -298,7 +302,7 @@ def new_snapshot(settings: Settings, report: BuildReport):
     ...     snap.publish(embedder, progress)
     """
     started = time.perf_counter()
-    with build_lock(settings.index_dir):
+    with storage_errors(settings.index_dir), build_lock(settings.index_dir):
         base = Index.open(settings.index_dir, settings.model, allow_outdated=True, vectors=False) \
             if current_name(settings.index_dir) else None
         snap = NewSnapshot(settings, report, base)
@@ -313,6 +317,46 @@ def new_snapshot(settings: Settings, report: BuildReport):
         if snap.published:
             prune(settings.index_dir, settings.keep_snapshots)
     report.seconds = time.perf_counter() - started
+
+
+#: How SQLite words a failed write; its other operational errors (a bad statement) are bugs and stay tracebacks.
+_SQLITE_STORAGE = ("disk is full", "readonly database", "unable to open database", "disk i/o error")
+
+
+@contextlib.contextmanager
+def storage_errors(index_dir: Path):
+    """A full disk or a read-only index directory stops the build with one line that says so; the serving
+    snapshot was never touched (``new_snapshot`` removes what it wrote).
+
+    >>> with storage_errors(Path("idx")):
+    ...     raise OSError(errno.ENOSPC, "No space left on device", "idx/cache.sqlite")   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    assistant.errors.IndexUnavailable: cannot write the index at idx: no space left on device (idx/cache.sqlite) — ...
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG,
+                             errno.EIO):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+        raise _unwritable(index_dir, f"{(exc.strerror or str(exc)).lower()}{where}", full) from None
+    except sqlite3.OperationalError as exc:
+        if not any(s in str(exc).lower() for s in _SQLITE_STORAGE):
+            raise
+        raise _unwritable(index_dir, f"SQLite: {exc}", "readonly" not in str(exc)) from None
+    except RuntimeError as exc:   # faiss: «… write error in PATH: 65491 != 1024000 (No space left on device)»
+        if "write error" not in str(exc):
+            raise
+        reason = str(exc).rsplit("(", 1)[-1].rstrip(")").lower() if str(exc).endswith(")") else "write error"
+        raise _unwritable(index_dir, f"{reason} (vectors.faiss)", True) from None
+
+
+def _unwritable(index_dir: Path, why: str, full: bool) -> IndexUnavailable:
+    fix = "free disk space" if full else "make the directory writable"
+    return IndexUnavailable(f"cannot write the index at {index_dir}: {why} — {fix}, then run it again; "
+                            "the serving snapshot is unchanged")
 
 
 def _record_documents(db, loaded: list[_Loaded], report: BuildReport) -> bool:
@@ -432,7 +476,7 @@ def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progr
     units = passage_units(db, embedder.max_chars)
     cache = EmbeddingCache(index_dir / "cache.sqlite", embedder.id, embedder.dim)
     try:
-        vectors, embedded = cache.embed([u[4] for u in units], embedder.passages,
+        vectors, embedded = cache.embed([u[4] for u in units], before_each(embedder.passages, "embed"),
                                         (lambda d, t: progress("embed", d, t)) if progress else None)
     finally:
         cache.close()

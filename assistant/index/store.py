@@ -16,6 +16,7 @@ import numpy as np
 
 from ..clauses.citation import unit_of
 from ..errors import IndexUnavailable
+from ..faults import fault_point
 from ..schema import Case, Clause, DocumentInfo, Roles
 
 FORMAT = 3   # 2: vectors have roles (clause passages, whole units, cases); 3: the whole-unit role is "whole"
@@ -76,6 +77,10 @@ class SnapshotWriter:
         root.mkdir(parents=True, exist_ok=True)
         for stale in root.glob(".tmp-*"):   # left by a build that was killed; we hold the lock
             shutil.rmtree(stale, ignore_errors=True)
+        serving = current_name(index_dir)
+        for orphan in root.iterdir():   # newer than the serving one: its build was killed before switching CURRENT
+            if serving and not orphan.name.startswith(".") and orphan.name > serving:
+                shutil.rmtree(orphan, ignore_errors=True)
         self.tmp = root / f".tmp-{self.name}"
         self.tmp.mkdir()
         self.db = sqlite3.connect(self.tmp / "meta.sqlite")
@@ -89,12 +94,14 @@ class SnapshotWriter:
     def commit(self, manifest: dict, vectors: np.ndarray) -> str:
         import faiss
 
+        fault_point("meta")
         self.db.commit()
         self.db.close()
         index = faiss.IndexFlatIP(manifest["dim"])
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(index, str(self.tmp / "vectors.faiss"))
+        fault_point("faiss")
         (self.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         for f in self.tmp.iterdir():
             with open(f, "rb") as fh:
@@ -106,6 +113,7 @@ class SnapshotWriter:
         pointer.write_text(self.name + "\n")
         with open(pointer, "rb") as fh:
             os.fsync(fh.fileno())
+        fault_point("switch")
         os.replace(pointer, self.index_dir / "CURRENT")
         _fsync_dir(self.index_dir)
         return self.name

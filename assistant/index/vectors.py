@@ -21,7 +21,10 @@ search-time parameters (``efSearch``, ``nprobe``, ``k_factor``); :func:`describe
 so an index read back from disk searches the same way without its spec.
 
 The thresholds and parameters come from ``benchmarks/bench_cases.py`` (synthetic clustered case
-vectors, dim 384, 2-core machine; figures in ``benchmarks/README.md``).
+vectors, dim 384, 2-core machine; figures in ``benchmarks/README.md``). Those latencies are for one
+query on one OpenMP thread: on the loaded 2-core machine one query over 20k vectors took 9-24 ms on
+``IndexFlatIP`` spread over two threads and 1 ms on one (``faiss.omp_set_num_threads(1)`` in a server
+that answers a request a thread).
 
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
@@ -48,34 +51,42 @@ import numpy as np
 
 # --- thresholds ---------------------------------------------------------------------------------------------
 #
-# Measured with benchmarks/bench_cases.py (dim 384, 2-core AMD EPYC shared with other jobs; see
-# benchmarks/README.md, "bench_cases.py", for the table):
+# From benchmarks/bench_cases.py, 2026-12-01: synthetic clustered vectors, dim 384, 1,000 held-out
+# queries, k=10, single queries on one thread, on a 2-core AMD EPYC shared with other jobs (load
+# average 5-11); the table is in benchmarks/README.md, "bench_cases.py".
 #
-# FLAT_MAX: exact search costs about 0.085 ms per 1,000 vectors for one query (p95 8.9 ms at 100k,
-#   ~95 ms at 1M); below 200k vectors that stays under ~20 ms p95 with perfect recall, no training and
-#   the smallest build time, so there is nothing to gain from an approximate index.
-# HNSW_MAX: HNSW (M=32, efSearch=128) reaches recall@10 >= 0.98 at a few ms, but it holds every float
-#   plus the graph: ~1.8 KB a vector at dim 384 (1M: ~1.8 GB resident, 1.7 GiB), and builds at only
-#   ~1,000-1,500 vectors/s on 2 cores (1M: ~12-15 min). Above 500k it misses the 2 GiB budget with
-#   any headroom and takes most of a quarter hour to build, so IVF-PQ takes over.
-# HNSW_MAX_BYTES: the same ceiling in bytes, for other dimensions: HNSW only while its estimated
-#   resident size stays below 1 GiB.
+# FLAT_MAX: exact search reads every vector for every query. p50 / p95: 20k 1.0-1.2 / 5 ms,
+#   50k 9-19 / 17-31 ms, 100k 13-31 / 18-42 ms, 1M 105 / 182 ms (FAIL of the 50 ms target). From 50k on
+#   HNSW answers in 0.7-0.9 ms p50 at recall@10 >= 0.993, for +17% memory and a build of ~30 s, so
+#   exact search stops at 50k.
+# HNSW_MAX: HNSW keeps every float plus its graph, ~1.8 KB a vector at dim 384. At 1M it still met the
+#   targets (recall@10 0.970, p95 5 ms) but held 1,727 MiB (the budget is 2 GiB, and a serving process
+#   also holds the model and the metadata) and took 564 s to build, while IVF-PQ reached recall@10
+#   0.974 in 428-492 MiB, built in 282 s. Below 500k HNSW stays under ~0.84 GiB (hnsw_bytes) and, by
+#   the 1M figure, under ~5 min to build (estimates: 500k itself was not run).
+# HNSW_MAX_BYTES: the same ceiling in bytes, so that wider vectors switch to IVF-PQ sooner: HNSW only
+#   while its estimated size (hnsw_bytes) is at most 1 GiB (500k at dim 384 is ~0.84 GiB).
 FLAT_MAX = 50_000
 HNSW_MAX = 500_000
 HNSW_MAX_BYTES = 1 << 30
 
 # --- parameters ---------------------------------------------------------------------------------------------
 #
-# HNSW: M=32 (64 links at level 0) is the usual default for 100-1000-d embeddings; efConstruction=80
-#   gives a better graph than faiss's 40 at ~1.6x the build time; efSearch=128: recall@10 0.99 at 100k
-#   (64: 0.97) for ~1.5 ms a query.
+# HNSW: M=32 (64 links at level 0), the usual choice for 100-1000-d embeddings. efConstruction=40
+#   (faiss's default): at 100k, 80 built 1.4x slower (35 vs 25 CPU-s) with no better recall
+#   (0.9947 vs 0.9955 at efSearch 128). efSearch=128: recall@10 0.993 at 50k, 0.996 at 100k, 0.970 at
+#   1M (64: 0.987, 0.993, 0.943; 256: 0.995, 0.997, 0.985) for 0.5-0.9 ms p50.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 128
-# IVF-PQ: nlist ~ 4·sqrt(n) cells (a power of two; 1M -> 4096); k-means on POINTS_PER_CELL training
-#   vectors per cell (faiss warns below 39) for KMEANS_ITER rounds, which keeps training at 1M to about
-#   a minute on 2 cores; pq_m = dim/8 sub-quantizers of 8 bits (48 bytes a vector at dim 384);
-#   nprobe=32 and k_factor=8 (re-rank the best 80 for k=10 with 8-bit codes): recall@10 >= 0.95 at 1M.
+# IVF-PQ: nlist ~ 4·sqrt(n) cells (rounded to a power of two: 1M -> 4096), at most n/40; k-means on
+#   IVF_POINTS_PER_CELL sampled vectors a cell (faiss warns below 39) for IVF_KMEANS_ITER rounds;
+#   pq_m = dim/8 sub-quantizers of 8 bits (48 bytes a vector at dim 384). The PQ codes alone find only
+#   51% (1M) to 77% (50k) of the true top 10, so the best k·k_factor are re-ranked with 8-bit scalar
+#   codes (dim bytes a vector, a quarter of the floats). At 1M recall@10 is bounded by the re-rank depth:
+#   k_factor 4 / 8 / 16 -> 0.887 / 0.957 / 0.974 at any nprobe >= 32; at 100k by the cells probed:
+#   nprobe 32 / 64 / 128 -> 0.945 / 0.965 / 0.977 (k_factor 16). nprobe=64 with k_factor=16: recall@10
+#   0.961 (50k), 0.965 (100k), 0.974 (1M), p50 0.4-1.7 ms.
 IVF_CELLS_PER_SQRT_N = 4
 IVF_MIN_NLIST, IVF_MAX_NLIST = 256, 65536
 IVF_POINTS_PER_CELL = 40
@@ -167,9 +178,9 @@ def plan(n: int, dim: int, kind: str | None = None) -> VectorIndexSpec:
                                     f"floats, ~{est / 2**20:,.0f} MiB")
         else:
             kind = "ivfpq"
-            reason = (f">= {HNSW_MAX:,} vectors" if n >= HNSW_MAX
-                      else f"HNSW would need ~{est / 2**20:,.0f} MiB > {HNSW_MAX_BYTES / 2**20:,.0f} MiB")
-            reason = f"{n:,} vectors, {reason}: compressed IVF-PQ with 8-bit re-rank"
+            reason = (f" >= {HNSW_MAX:,}" if n >= HNSW_MAX
+                      else f", HNSW would need ~{est / 2**20:,.0f} MiB > {HNSW_MAX_BYTES / 2**20:,.0f} MiB")
+            reason = f"{n:,} vectors{reason}: compressed IVF-PQ with 8-bit re-rank"
     else:
         reason = f"{kind} requested for {n:,} vectors"
     if kind == "flat":
