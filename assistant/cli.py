@@ -23,6 +23,9 @@ def _print_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
+_UNITS = {"embed": "passage", "cases": "case"}   # what a progress stage counts
+
+
 class _Bar:
     """tqdm on a terminal; off a terminal (a log, a CI job) a plain line every ``every`` seconds, so a long
     build is never silent. Nothing with --json on a terminal."""
@@ -48,7 +51,7 @@ class _Bar:
 
         bar = self.bars.get(stage)
         if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit="passage" if stage == "embed" else "file",
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit=_UNITS.get(stage, "file"),
                                           file=sys.stderr, leave=False)
         bar.total = total
         bar.n = done
@@ -64,7 +67,8 @@ class _Bar:
         self.last = now
         rate = done / (now - start) if now > start else 0.0
         left = f", about {(total - done) / rate / 60:.0f} min left" if rate and done < total else ""
-        print(f"{stage}: {done}/{total} ({done / total:.0%}){f', {rate:.1f}/s' if rate else ''}{left}",
+        unit = f" {_UNITS[stage]}s" if stage in _UNITS else ""
+        print(f"{stage}: {done}/{total} ({done / total:.0%}){f', {rate:.1f}{unit}/s' if rate else ''}{left}",
               file=sys.stderr, flush=True)
 
     def close(self) -> None:
@@ -72,17 +76,33 @@ class _Bar:
             bar.close()
 
 
+def _ray_embedder(args, settings: Settings):
+    """``--ray ADDRESS``: the passages are embedded by Ray workers loading the index's model (or ``--model``)."""
+    from .index.distributed import ray_embedder
+    from .index.store import current_name
+
+    model = settings.model
+    if model is None and current_name(settings.index_dir):
+        model = _open_index(settings).model
+    return ray_embedder(args.ray, model, workers=args.ray_workers)
+
+
 def cmd_index(args, settings: Settings) -> int:
     from .index import index_paths
 
+    if args.ray_workers is not None and not args.ray:
+        raise AssistantError("--ray-workers needs --ray ADDRESS (auto, local or HOST:PORT)")
     bar = _Bar(not args.json)
+    embedder = _ray_embedder(args, settings) if args.ray else None
     try:
         report = index_paths(args.paths, settings, progress=bar, skip_bad_rows=args.skip_bad_rows,
-                             encoding=args.encoding,
+                             encoding=args.encoding, embedder=embedder,
                              overrides={"doc": args.doc, "version": args.version, "short": args.short,
                                         "title": args.title, "audience": args.audience})
     finally:
         bar.close()
+        if embedder is not None:
+            embedder.close()
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -97,8 +117,9 @@ def cmd_index(args, settings: Settings) -> int:
             print(f"warning: {path}: {line}", file=sys.stderr)
     for path, rows in report.bad_rows.items():
         print(f"skipped {len(rows)} malformed row(s) in {path}: lines {', '.join(str(r.line) for r in rows)}")
+    rate = f", {report.cases} cases at {report.cases_per_second:.0f}/s" if report.cases else ""
     print(f"snapshot {report.snapshot}: {report.embedded} passages embedded, {report.reused} reused, "
-          f"{report.seconds:.1f} s")
+          f"{report.seconds:.1f} s{rate}")
     return 0
 
 
@@ -486,6 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=["buyer", "seller", "all"], help="who the document is for")
     p.add_argument("--encoding", help="decode text files with this encoding instead of UTF-8 (e.g. cp1251)")
     p.add_argument("--skip-bad-rows", action="store_true", help="index the good rows of a past-replies file")
+    p.add_argument("--ray", metavar="ADDRESS", help="embed on Ray workers: auto (the cluster `ray start --head` runs "
+                   "here), local (start Ray here) or HOST:PORT; needs pip install 'support-assistant[ray]'")
+    p.add_argument("--ray-workers", type=int, metavar="N", help="Ray worker processes (default: the cluster's CPUs)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="find clauses and past cases for a message")

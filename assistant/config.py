@@ -65,7 +65,7 @@ class Settings:
     max_unpacked_bytes: int = 64 * 1024 * 1024   # DOCX: the XML inside, however well it compresses
     max_clauses: int = 20_000         # clauses in one document (ГК РФ ч. 2 has about 4,000)
     keep_personal_data: bool = False  # True: accepted replies and past cases keep phones, e-mails, cards
-    database_url: str = ""            # postgresql://… : accepted replies in a shared PostgreSQL
+    database_url: str = field(default="", repr=False)   # postgresql://… : accepted replies in a shared PostgreSQL
     api_keys: tuple[str, ...] = field(default=(), repr=False)   # the service API's bearer keys; never printed
     api_max_body_bytes: int = 1024 * 1024   # the service API refuses larger request bodies (413)
 

@@ -92,7 +92,12 @@ def main() -> int:
     ap.add_argument("--png", default=str(REPO_ROOT / "benchmarks" / "results" / "feedback.png"))
     ap.add_argument("--json", help="write per-question results here")
     ap.add_argument("--limit", type=int, help="only the first N questions of the replay (a quick look)")
+    ap.add_argument("--replot", help="draw the PNG again from a --json file of an earlier run, and stop")
     args = ap.parse_args()
+    if args.replot:
+        saved = json.loads(Path(args.replot).read_text(encoding="utf-8"))
+        _plot(saved["curve"], saved["rows"], Path(args.png))
+        return 0
 
     settings = Settings.resolve()
     source = prepare_eval_index(settings)
@@ -164,25 +169,32 @@ def load_items_row(row: dict):
 
 
 def _plot(curve: list[dict], rows: list[dict], path: Path) -> None:
+    """Top: R@5 per batch against the replies accepted so far, with and without them. Bottom: the running
+    R@5 of the questions whose paraphrase was accepted earlier, with and without the accepted replies."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
     x = [c["accepted"] for c in curve]
-    ax.plot(x, [c["with_feedback"] for c in curve], marker="o", label="with the replies accepted so far")
-    ax.plot(x, [c["without"] for c in curve], marker=".", linestyle="--", label="same questions, nothing accepted")
-    window = 30
-    cumulative = [statistics.mean(1.0 if r["rank"] and r["rank"] <= 5 else 0.0 for r in rows[max(0, i - window):i + 1])
-                  for i in range(len(rows))]
-    ax.plot([r["accepted_before"] for r in rows], cumulative, alpha=0.5, label=f"with feedback, moving mean of {window}")
-    ax.set_xlabel("replies accepted before the question")
-    ax.set_ylabel("article R@5 of the batch")
-    ax.set_ylim(0, 1)
-    ax.set_title("Frozen law questions replayed with acceptance (paraphrases interleaved)")
-    ax.legend(loc="lower right")
+    top.plot(x, [c["with_feedback"] for c in curve], marker="o", label="with the replies accepted so far")
+    top.plot(x, [c["without"] for c in curve], marker=".", linestyle="--", label="same questions, nothing accepted")
+    top.set_ylabel("article R@5 of the batch")
+    top.set_ylim(0, 1.05)
+    top.legend(loc="lower right")
+    top.set_title("Frozen law questions replayed, each accepted with its gold citation")
+    para = [r for r in rows if r["kind"] == "paraphrase"]
+    hit = lambda rank: 1.0 if rank and rank <= 5 else 0.0  # noqa: E731
+    for key, style, label in (("rank", "-", "with the replies accepted so far"),
+                              ("baseline", "--", "nothing accepted")):
+        running = [statistics.mean(hit(r[key]) for r in para[:i + 1]) for i in range(len(para))]
+        bottom.plot([r["accepted_before"] for r in para], running, linestyle=style, marker=".", label=label)
+    bottom.set_ylabel("running R@5, paraphrases\nof accepted questions")
+    bottom.set_xlabel("replies accepted before the question")
+    bottom.set_ylim(0, 1.05)
+    bottom.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

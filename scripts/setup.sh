@@ -17,7 +17,7 @@ if ! "$VPY" -c 'import torch' 2>/dev/null; then
   "$VPY" -m pip install --quiet --disable-pip-version-check torch==2.13.0
 fi
 target="."
-[ "$extras" = "test" ] && target=".[test]"
+[ "$extras" = "test" ] && target=".[test,ray,postgres]"   # the tests run the optional back ends for real
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-app}"
 if [ ! -f "$stamp" ]; then
   "$VPY" -m pip install --quiet --disable-pip-version-check -e "$target"

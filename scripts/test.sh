@@ -8,6 +8,9 @@ scripts/setup.sh test
 missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v chromium >/dev/null || missing+=(chromium)
+# issue #13's scale tests start their own PostgreSQL and nginx (tests/servers.py); without them they skip
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 || \
     echo "warning: could not install ${missing[*]}; the tests that need them will be skipped" >&2

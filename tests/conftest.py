@@ -39,6 +39,16 @@ REAL_MODEL_FIXTURES = {
 }
 #: Modules that are slow as a whole: Streamlit pages over real indexes, the browser, SIGKILL mid-build.
 SLOW_MODULES = {"test_app.py", "test_e2e.py", "test_crash.py"}
+#: Issue #12's hardening tests (``make hardening``, ``-m hardening``): whole modules, and single tests elsewhere.
+HARDENING_MODULES = {"test_faults.py", "test_concurrency.py", "test_pii_logs.py", "test_crash.py", "test_records.py",
+                     "test_forget.py", "test_fuzz.py", "test_uploads.py", "test_injection_corpus.py",
+                     "test_hostile_messages.py"}
+HARDENING_TESTS = {
+    "test_each_kind_of_personal_data_is_masked", "test_accepted_reply_and_the_case_made_from_it_hold_no_personal_data",
+    "test_wrong_tokens_lock_the_page_and_are_logged_without_the_token",
+    "test_a_text_over_the_message_limit_is_refused_with_413_naming_the_limit",
+    "test_a_body_over_the_cap_is_refused_before_it_is_read_whole", "test_the_server_logs_neither_keys_nor_message_text",
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,6 +57,8 @@ def pytest_collection_modifyitems(config, items):
         if (item.path.name in SLOW_MODULES or item.get_closest_marker("browser") is not None
                 or fixtures & REAL_MODEL_FIXTURES):
             item.add_marker(pytest.mark.slow)
+        if item.path.name in HARDENING_MODULES or getattr(item, "originalname", item.name) in HARDENING_TESTS:
+            item.add_marker(pytest.mark.hardening)
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,11 @@ A killed build runs the real CLI in a subprocess with ``ASSISTANT_FAULT=<stage>`
 and the fake embedder; after the kill the CLI and a fresh ``Searcher`` (as the app opens one) must give the
 same answers to a fixed set of queries as before, and the next build must finish and leave nothing behind.
 
-The full disk and the read-only directory are real where the test may mount a small tmpfs (root with
-CAP_SYS_ADMIN, as on our machines and CI): ``ENOSPC`` and ``EROFS`` come from the kernel, and root
-cannot write past them. Elsewhere the same tests raise those errors from a monkeypatched ``os.open`` path
-(chmod would not stop root, and cannot be relied on).
+The full disk and the read-only directory run twice. ``mounted``: the index lives on a small tmpfs of its own
+(needs root with CAP_SYS_ADMIN, as on our machines and CI; skipped elsewhere), filled up or remounted read-only,
+so ``ENOSPC`` and ``EROFS`` come from the kernel and root cannot write past them. ``simulated`` (runs
+everywhere): the os-level calls a build writes through (``os.open``, ``open``, ``os.mkdir``, ``sqlite3.connect``)
+raise those errors under the index directory — chmod would not stop root, and the tests run as root.
 """
 
 from __future__ import annotations

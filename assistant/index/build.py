@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -29,10 +28,11 @@ from ..embed import Embedder, make_embedder
 from ..errors import AssistantError, IndexUnavailable, IngestError
 from ..faults import before_each, fault_point
 from ..ingest import CASE_SUFFIXES, RULE_SUFFIXES, load_document
-from ..ingest.cases import BadRow, load_cases
+from ..ingest.cases import BadRow
 from ..privacy import mask
 from ..schema import Case, Clause, Roles
 from ..text import detect_lang
+from .bulk import CaseFile, record_case_file, stream_vectors
 from .cache import EmbeddingCache
 from .passages import case_passages, clause_passages, whole_passages
 from .store import FORMAT, ROLE_CASE, ROLE_OWN, ROLE_WHOLE, Index, SnapshotWriter, build_lock, current_name, now, prune
@@ -70,6 +70,12 @@ class BuildReport:
     embedded: int = 0
     reused: int = 0
     seconds: float = 0.0
+    cases: int = 0               # past cases whose passages went through the embedding cache in this build
+    case_seconds: float = 0.0    # the time they took (look-ups, embedding the misses, writing)
+
+    @property
+    def cases_per_second(self) -> float:
+        return self.cases / self.case_seconds if self.case_seconds > 0 else 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -78,6 +84,7 @@ class BuildReport:
             "bad_rows": {k: [{"line": b.line, "problem": b.problem} for b in v] for k, v in self.bad_rows.items()},
             "warnings": self.warnings,
             "embedded": self.embedded, "reused": self.reused, "seconds": round(self.seconds, 3),
+            "cases_embedded": self.cases, "cases_per_second": round(self.cases_per_second, 1),
         }
 
 
@@ -218,14 +225,12 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
         raise AssistantError("no files to index: give rules (.pdf .docx .html .md .txt) or past replies (.jsonl .csv)")
     loaded: list[_Loaded] = []
     case_files: list[CaseBatch] = list(case_batches)
+    streamed: list[CaseFile] = []   # past-reply files are read row by row inside the build, never whole
     for i, spec in enumerate(specs):
         if progress:
             progress("read", i, len(specs))
         if spec.is_cases:
-            cases, bad = load_cases(spec.path, max_bytes=settings.max_file_bytes, keep_good=skip_bad_rows,
-                                    encoding=encoding)
-            case_files.append(CaseBatch(spec.doc or spec.path.stem, cases,
-                                        hashlib.sha256(spec.path.read_bytes()).hexdigest(), str(spec.path), bad))
+            streamed.append(CaseFile(spec.path, spec.doc or spec.path.stem, encoding))
         else:
             loaded.append(_load_rules(spec, settings, encoding))
     report = BuildReport(snapshot=None)
@@ -233,6 +238,7 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
     with new_snapshot(settings, report) as snap:
         changed = _record_documents(snap.db, loaded, report)
         changed |= _record_cases(snap.db, case_files, report, settings.keep_personal_data)
+        changed |= _record_case_files(snap.db, streamed, report, settings.keep_personal_data, skip_bad_rows)
         changed |= snap.base is not None and snap.base.outdated
         if not changed and snap.base is not None:
             snap.discard()
@@ -279,7 +285,8 @@ class NewSnapshot:
         carries the learned ranker shipped for this embedding model, if there is one."""
         from ..retrieval.ranker import shipped_ranker
 
-        vectors = _vectors(self.db, embedder, self.settings.index_dir, self.report, progress)
+        vectors = _vectors(self.db, embedder, self.settings.index_dir, self.report, progress,
+                           self.writer.scratch("vectors"))
         ranker = shipped_ranker(embedder.id)
         if ranker is not None:
             shutil.copyfile(ranker, self.writer.tmp / ranker.name)
@@ -436,18 +443,41 @@ def _record_cases(db, batches: list[CaseBatch], report: BuildReport, keep_person
     return changed
 
 
+def _record_case_files(db, files: list[CaseFile], report: BuildReport, keep_personal_data: bool,
+                       keep_good: bool) -> bool:
+    """``_record_cases`` for files, streamed (``bulk.record_case_file``); personal data masked the same way."""
+    changed = False
+    hide = (lambda text: text) if keep_personal_data else mask
+    for case_file in files:
+        stats = record_case_file(db, case_file, hide, keep_good)
+        if stats.bad:
+            report.bad_rows[str(case_file.path)] = stats.bad
+        if not stats.changed:
+            report.unchanged.append(case_file.source)
+            continue
+        report.case_sources.append((case_file.source, stats.cases))
+        changed = True
+    return changed
+
+
 def _resolve_citations(db) -> None:
     """Past replies may cite by id (``doc:3.2.1``) or by citation text; store ids where they resolve."""
     by_citation = {cit.lower(): cid for cid, cit in db.execute(
         "SELECT c.id, c.citation FROM clauses c JOIN documents d ON d.doc = c.doc AND d.version = c.version "
         "WHERE d.published = 1")}
-    updates = []
-    for case_id, cited in db.execute("SELECT id, cited FROM cases").fetchall():
-        refs = json.loads(cited)
-        resolved = [by_citation.get(r.lower(), r) for r in refs]
-        if resolved != refs:
-            updates.append((json.dumps(resolved, ensure_ascii=False), case_id))
-    db.executemany("UPDATE cases SET cited = ? WHERE id = ?", updates)
+    last = ""
+    while True:   # a page at a time: past cases may be millions
+        page = db.execute("SELECT id, cited FROM cases WHERE id > ? ORDER BY id LIMIT 5000", (last,)).fetchall()
+        if not page:
+            return
+        updates = []
+        for case_id, cited in page:
+            refs = json.loads(cited)
+            resolved = [by_citation.get(r.lower(), r) for r in refs]
+            if resolved != refs:
+                updates.append((json.dumps(resolved, ensure_ascii=False), case_id))
+        db.executemany("UPDATE cases SET cited = ? WHERE id = ?", updates)
+        last = page[-1][0]
 
 
 def _descendants(rows: list[tuple]) -> dict[str, list[str]]:
@@ -467,29 +497,37 @@ def _descendants(rows: list[tuple]) -> dict[str, list[str]]:
     return out
 
 
-def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progress: Progress | None) -> np.ndarray:
-    """Rebuild the vector table for published clauses and all cases; embed only cache misses.
+def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progress: Progress | None,
+             scratch: Path) -> np.ndarray:
+    """Rebuild the vector table for published clauses and all cases; embed only cache misses. The vectors are
+    streamed to ``scratch`` (``bulk.stream_vectors``) and returned as a memory map of it.
 
     Roles: ``self`` (a clause with its headings), ``whole`` (a unit with children, as a
     whole), ``case`` (a past message).
     """
-    units = passage_units(db, embedder.max_chars)
     cache = EmbeddingCache(index_dir / "cache.sqlite", embedder.id, embedder.dim)
     try:
-        vectors, embedded = cache.embed([u[4] for u in units], before_each(embedder.passages, "embed"),
-                                        (lambda d, t: progress("embed", d, t)) if progress else None)
+        out = stream_vectors(db, clause_units(db, embedder.max_chars), embedder.max_chars, cache,
+                             before_each(embedder.passages, "embed"), scratch,
+                             batch=getattr(embedder, "batch_size", 32), progress=progress)
     finally:
         cache.close()
-    report.embedded, report.reused = embedded, len(units) - embedded
-    db.execute("DROP TABLE IF EXISTS vectors")
-    db.execute("CREATE TABLE vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT, role TEXT)")
-    db.executemany("INSERT INTO vectors VALUES (?,?,?,?,?)",
-                   [(i, k, d, r, role) for i, (k, d, r, role, _) in enumerate(units)])
-    return vectors
+    report.embedded, report.reused = out.embedded, len(out.matrix) - out.embedded
+    report.cases, report.case_seconds = out.cases, out.case_seconds
+    return out.matrix
 
 
 def passage_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
-    """(kind, doc, ref, role, passage text) for every vector row, in row order."""
+    """(kind, doc, ref, role, passage text) for every vector row, in row order (all in memory: builds stream
+    the case rows instead, ``bulk.stream_vectors``)."""
+    units = clause_units(db, max_chars)
+    for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
+        units.extend(("case", source, cid, ROLE_CASE, p) for p in case_passages(message, max_chars))
+    return units
+
+
+def clause_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
+    """(kind, doc, ref, role, passage text) of the published clauses' vector rows, in row order."""
     units: list[tuple[str, str, str, str, str]] = []
     docs = {d: (t, s) for d, t, s in db.execute("SELECT doc, title, short FROM documents WHERE published = 1")}
     clause_rows = db.execute(
@@ -504,8 +542,6 @@ def passage_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
         if cid in below:
             parts = ([text] if text else []) + below[cid]
             units.extend(("clause", doc, cid, ROLE_WHOLE, p) for p in whole_passages(*args, parts, max_chars))
-    for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
-        units.extend(("case", source, cid, ROLE_CASE, p) for p in case_passages(message, max_chars))
     return units
 
 

@@ -18,9 +18,13 @@ from ..clauses.citation import unit_of
 from ..errors import IndexUnavailable
 from ..faults import fault_point
 from ..schema import Case, Clause, DocumentInfo, Roles
+from . import vectors as vector_index
 
 FORMAT = 3   # 2: vectors have roles (clause passages, whole units, cases); 3: the whole-unit role is "whole"
 ROLE_OWN, ROLE_WHOLE, ROLE_CASE = "self", "whole", "case"   # what a vector row embeds
+#: Beside an approximate ``vectors.faiss`` (hnsw, ivfpq): the float vectors of every row that is not a case, in row
+#: order, so that clauses are always scored exactly (they are few; cases are what grows).
+EXACT_FILE = "exact.npy"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT, version TEXT, title TEXT, short TEXT, source TEXT, fmt TEXT,
     sha256 TEXT, created TEXT, n_clauses INTEGER, published INTEGER, audience TEXT, lang TEXT,
@@ -91,16 +95,29 @@ class SnapshotWriter:
         self.db.executescript(SCHEMA)
         _migrate(self.db)
 
+    def scratch(self, name: str) -> Path:
+        """A work file inside the new snapshot (e.g. vectors streamed to disk); ``commit`` removes it."""
+        return self.tmp / f"{name}.scratch"
+
     def commit(self, manifest: dict, vectors: np.ndarray) -> str:
+        """Write the vector index (its kind chosen by size, once, here: ``vectors.plan``; recorded in the manifest
+        with the reason) and switch ``CURRENT`` to this snapshot. ``vectors`` may be a memory map."""
         import faiss
 
         fault_point("meta")
+        exact_rows = [r for (r,) in self.db.execute("SELECT row FROM vectors WHERE role != ? ORDER BY row",
+                                                    (ROLE_CASE,))]
         self.db.commit()
         self.db.close()
-        index = faiss.IndexFlatIP(manifest["dim"])
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index, spec = build_vector_index(vectors, manifest["dim"])
+        manifest = {**manifest, "vector_index": {"kind": spec.kind, "reason": spec.reason,
+                                                 "parameters": spec.parameters}}
         faiss.write_index(index, str(self.tmp / "vectors.faiss"))
+        if spec.kind != "flat":
+            np.save(self.tmp / EXACT_FILE, np.ascontiguousarray(vectors[exact_rows], dtype=np.float32))
+        del index
+        for scratch in self.tmp.glob("*.scratch"):
+            scratch.unlink()
         fault_point("faiss")
         (self.tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         for f in self.tmp.iterdir():
@@ -122,6 +139,18 @@ class SnapshotWriter:
         with contextlib.suppress(Exception):
             self.db.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def build_vector_index(vectors: np.ndarray, dim: int):
+    """The FAISS index for a snapshot's vectors and the spec it was built from (``vectors.plan`` by size).
+
+    >>> index, spec = build_vector_index(np.eye(4, dtype=np.float32), 4)
+    >>> spec.kind, index.ntotal
+    ('flat', 4)
+    """
+    spec = vector_index.plan(len(vectors), dim)
+    # 8,192 rows normalised and added at a time (12 MiB at dim 384): ``vectors`` may map a file larger than memory
+    return vector_index.build(vectors, spec, chunk=8_192), spec
 
 
 def _migrate(db) -> None:
@@ -157,6 +186,18 @@ def _read_faiss(path: Path):
         raise SnapshotGone(str(path)) from exc
 
 
+def _read_exact(path: Path, owners: list[tuple[str, str, str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.array([i for i, (*_, role) in enumerate(owners) if role != ROLE_CASE], dtype=np.int64)
+    try:
+        matrix = np.load(path)
+    except FileNotFoundError:
+        raise SnapshotGone(str(path)) from None
+    if len(matrix) != len(rows):
+        raise IndexUnavailable(f"{path} holds {len(matrix)} vectors, the snapshot {len(rows)} clause rows; "
+                               "run `assistant index` again to rebuild it")
+    return rows, matrix
+
+
 def _clause(row) -> Clause:
     doc, version, id_, path, citation, title, text, page, parents, repealed, order = row
     path = tuple(json.loads(path))
@@ -190,12 +231,14 @@ class Index:
         self.path = index_dir / "snapshots" / name
         self.manifest = json.loads((self.path / "manifest.json").read_text())
         self.db = sqlite3.connect(f"file:{self.path / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
-        self._owners, self._faiss = [], None
+        self._owners, self._faiss, self._exact = [], None, None
         try:
             self.db.execute("SELECT 1 FROM documents LIMIT 1")
             if vectors and not self.outdated:
                 self._owners = [tuple(r) for r in self.db.execute("SELECT kind, doc, ref, role FROM vectors ORDER BY row")]
                 self._faiss = _read_faiss(self.path / "vectors.faiss")
+                if self.vector_kind != "flat":
+                    self._exact = _read_exact(self.path / EXACT_FILE, self._owners)
         except BaseException:
             self.db.close()
             raise
@@ -245,6 +288,18 @@ class Index:
     @property
     def faiss(self):
         return self._faiss
+
+    @property
+    def vector_kind(self) -> str:
+        """``flat``, ``hnsw`` or ``ivfpq`` (``vectors.KINDS``); snapshots written before the kind was chosen by
+        size are flat."""
+        return self.manifest.get("vector_index", {}).get("kind", "flat")
+
+    @property
+    def exact(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """For an approximate vector index: (row ids, float vectors) of every row that is not a case; None when
+        ``faiss`` itself is exact."""
+        return self._exact
 
     @property
     def owners(self) -> list[tuple[str, str, str, str]]:

@@ -196,10 +196,12 @@ def plan(n: int, dim: int, kind: str | None = None) -> VectorIndexSpec:
 
 
 def _normalised(x: np.ndarray) -> np.ndarray:
-    """A float32 copy of ``x`` with unit rows (zero rows stay zero)."""
+    """A float32 copy of ``x`` with unit rows (zero rows stay zero). Rows already of unit length (the embedders
+    return them so) are copied unchanged: dividing by a norm of 1 ± 1e-7 would move their last bits, and an
+    index's vectors should be the cache's, bit for bit."""
     x = np.array(x, dtype=np.float32, copy=True, ndmin=2)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    np.divide(x, norms, out=x, where=norms > 0)
+    np.divide(x, norms, out=x, where=(norms > 0) & (np.abs(norms - 1.0) > 1e-5))
     return x
 
 

@@ -14,6 +14,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import IngestError
 from ..schema import Case
@@ -81,6 +82,60 @@ def _case(row: dict, line: int, source: str) -> Case:
         cited=_as_list(_get(row, "cited")),
         templated=_as_bool(row.get("templated", False)),
     )
+
+
+def iter_cases(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, Case | BadRow]]:
+    """Stream a past-replies file row by row (memory does not grow with the file): (line, ``Case``) per good
+    row, (line, ``BadRow``) per malformed one. Duplicate ids are the caller's to find (the index's key finds them).
+
+    >>> from assistant.config import REPO_ROOT
+    >>> line, case = next(iter_cases(REPO_ROOT / "corpus" / "cases.jsonl"))
+    >>> line, case.id
+    (1, 'C-0001')
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv"):
+        raise IngestError(path, f"has an unsupported type {path.suffix}", "past replies must be .jsonl or .csv")
+    source = path.stem
+    try:
+        fh = open(path, encoding=encoding or "utf-8-sig", newline="")
+    except LookupError:
+        raise IngestError(path, f"cannot be decoded as {encoding} (unknown encoding)", "check the --encoding value") \
+            from None
+    except OSError as exc:
+        raise IngestError(path, f"cannot be read ({exc.strerror})", "check the path and permissions") from None
+    with fh:
+        try:
+            if suffix == ".jsonl":
+                for no, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        yield no, BadRow(no, f"invalid JSON ({exc.msg})")
+                        continue
+                    yield no, _case_or_bad(row, no, source)
+            else:
+                reader = csv.DictReader(fh)
+                if not reader.fieldnames or not any(f in reader.fieldnames for f in _ALIASES["message"]):
+                    raise IngestError(path, "has no 'message' column",
+                                      "the header needs at least message and reply columns")
+                for row in reader:
+                    yield reader.line_num, _case_or_bad(row, reader.line_num, source)
+        except UnicodeDecodeError as exc:
+            what = f"cannot be decoded as {encoding} ({exc})" if encoding else "is not UTF-8 text"
+            raise IngestError(path, what, "check the --encoding value" if encoding else
+                              "convert it with `iconv -f cp1251 -t utf-8 FILE > FILE.utf8` or pass --encoding cp1251") \
+                from None
+
+
+def _case_or_bad(row, no: int, source: str) -> Case | BadRow:
+    try:
+        return _case(row, no, source)
+    except ValueError as exc:
+        return BadRow(no, str(exc))
 
 
 def load_cases(path: str | Path, *, max_bytes: int = 50 * 1024 * 1024, keep_good: bool = False,

@@ -30,6 +30,12 @@ from .query import Query
 WHOLE_SHARE = 0.5       # share of the enclosing unit's whole-text similarity added to each of its clauses
 WHOLE_SELF = 0.9        # a unit competes with its own clauses on its whole-text similarity times this
 GLOSSARY_DISCOUNT = 0.02  # the glossary-expanded embedding counts this much less: the person's wording wins a tie
+#: Rows asked of an approximate index (HNSW, IVF-PQ: more than ``vectors.FLAT_MAX`` vectors) per query. Asking one
+#: for every row would visit the whole graph or every cell. Cases past these rows keep the floor score (-1): the
+#: searcher shows a handful of cases and past cases vote only from the most similar, so 2,000 leaves a wide margin,
+#: and on the 1M-vector benchmark (benchmarks/bench_cases.py) IVF-PQ answers k=2,000 in a few ms. Clauses never go
+#: through the approximate index: their rows are scored exactly from ``Index.exact``.
+ANN_ROWS = 2_000
 
 
 @dataclass
@@ -49,6 +55,7 @@ class DenseChannel:
         owners = index.owners
         key_index = corpus.key_index
         self.faiss = index.faiss
+        self._exact = index.exact   # None: ``faiss`` is exact (flat) and is asked for every row
         self._row_key = np.array([key_index.get((kind, ref), -1) for kind, _, ref, _ in owners], dtype=np.int64)
         self._row_whole = np.array([role == ROLE_WHOLE for *_, role in owners], dtype=bool)
         has_whole = {ref for _, _, ref, role in owners if role == ROLE_WHOLE}
@@ -96,7 +103,8 @@ class DenseChannel:
         """Cosine per key for each text (each distinct text embedded once), the decline's signals, and the
         cosines the combination was made of.
 
-        Exact search over every row: rows come back best first, so a key's first row is its best.
+        Exact search over every row: rows come back best first, so a key's first row is its best. With an
+        approximate index, see ``_approximate``.
         """
         distinct = list(dict.fromkeys(texts))
         if len(distinct) < len(texts):
@@ -110,7 +118,7 @@ class DenseChannel:
             return ([np.full(n, -1.0, dtype=np.float32) for _ in texts], [(0.0, 0.0)] * len(texts),
                     [{"own": empty, "whole": empty, "parent": empty} for _ in texts])
         vectors = np.ascontiguousarray(self.embedder.queries(texts), dtype=np.float32)
-        scores, rows = self.faiss.search(vectors, total)
+        scores, rows = self.faiss.search(vectors, total) if self._exact is None else self._approximate(vectors, total)
         out, raw, parts = [], [], []
         is_clause = self.corpus.is_clause
         for row_scores, row_ids in zip(scores, rows):
@@ -129,3 +137,24 @@ class DenseChannel:
             own += np.where(np.isnan(parent_whole), 0.0, WHOLE_SHARE * parent_whole).astype(np.float32)
             out.append(own)
         return out, raw, parts
+
+    def _approximate(self, vectors: np.ndarray, total: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per query, best first: every clause row scored exactly, and the case rows among the approximate index's
+        best ``ANN_ROWS``; the other case rows are not returned (their keys keep the floor score)."""
+        from ..index import vectors as vector_index
+
+        exact_rows, exact_vectors = self._exact
+        is_exact = np.zeros(total, dtype=bool)
+        is_exact[exact_rows] = True
+        ann_scores, ann_rows = vector_index.search(self.faiss, vectors, min(ANN_ROWS, total))
+        exact_scores = vectors @ exact_vectors.T
+        scores, rows = [], []
+        for q in range(len(vectors)):
+            found = ann_rows[q]
+            keep = (found >= 0) & ~is_exact[np.maximum(found, 0)]
+            s = np.concatenate([exact_scores[q], ann_scores[q][keep]]).astype(np.float32)
+            r = np.concatenate([exact_rows, found[keep]])
+            order = np.argsort(-s, kind="stable")
+            scores.append(s[order])
+            rows.append(r[order])
+        return scores, rows
