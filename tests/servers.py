@@ -1,6 +1,6 @@
-"""Real servers for the scale tests, started and stopped by the tests themselves: PostgreSQL (Debian's
-``postgresql`` package: ``initdb`` into a temporary directory, ``pg_ctl`` on a free loopback port) and nginx
-(Debian's ``nginx``, a configuration written for the test). Each helper returns None with the reason when the
+"""Real servers for the tests, started and stopped by the tests themselves: the Streamlit app and Debian's
+Chromium (browser tests), PostgreSQL (Debian's ``postgresql`` package: ``initdb`` into a temporary directory,
+``pg_ctl`` on a free loopback port) and nginx (Debian's ``nginx``, a configuration written for the test). Each helper returns None with the reason when the
 server's binaries are missing, so the tests skip saying what to install (``scripts/test.sh`` installs both).
 
 >>> free_port() > 0
@@ -17,8 +17,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,56 @@ def wait_port(port: int, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# --- Streamlit and Chromium ------------------------------------------------------------------------------------
+
+#: Chromium as the browser tests run it: headless, as root (no sandbox), nothing fetched from the network.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@contextlib.contextmanager
+def streamlit(launch: list[str], env: dict, log_path: Path, cwd: Path, timeout: float = 60):
+    """``python LAUNCH --server.port P …`` on loopback until its health check answers; yields the URL, stops it after.
+
+    ``launch`` is ``["-m", "streamlit", "run", "app.py", *options]`` or ``["-c", code]`` (code that runs
+    Streamlit with ``sys.argv[1:]``). Output goes to ``log_path``.
+    """
+    port = free_port()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, *launch, "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise RuntimeError(f"streamlit did not start; see {log_path}") from None
+                time.sleep(0.5)
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's ``chromium`` under Playwright (never ``playwright install``); closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------------------

@@ -19,11 +19,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -31,12 +26,11 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="playwright is a test extra: scripts/setup.sh test")
 
 from assistant.config import REPO_ROOT
+from servers import chromium, streamlit
 
 pytestmark = pytest.mark.browser
 TOKEN = "a11y-maintainer-token"
 WAIT = 60_000
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 LAUNCH = """
 import sys
 sys.path.insert(0, {tests!r})
@@ -81,49 +75,21 @@ START = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(fake_demo_settings, tmp_path_factory):
     if shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it with apt-get)")
-    port = _free_port()
     env = {**os.environ, "ASSISTANT_INDEX": str(fake_demo_settings.index_dir), "ASSISTANT_MAINTAINER_TOKEN": TOKEN}
     env.pop("ASSISTANT_LLM_URL", None)
-    log = open(tmp_path_factory.mktemp("a11y-log") / "streamlit.log", "w")
     code = LAUNCH.format(tests=str(Path(__file__).resolve().parent))
-    proc = subprocess.Popen([sys.executable, "-c", code, "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with streamlit(["-c", code], env, tmp_path_factory.mktemp("a11y-log") / "streamlit.log", REPO_ROOT) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture()

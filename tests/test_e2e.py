@@ -12,11 +12,7 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,12 +25,11 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.index.store import current_name
 from assistant.retrieval import Searcher
 from docs import SEED_COMPLAINT
+from servers import chromium, streamlit
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 TOKEN = "e2e-maintainer-token"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 WAIT = 90_000   # ms; the first draft loads the model on a 2-core machine
 TIMINGS: dict[str, float] = {}
 
@@ -57,12 +52,6 @@ def _seed_complaint(shared: Path) -> str:
     return seed.read_text(encoding="utf-8").split("\nЗдравствуйте!")[0].strip()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_settings, tmp_path_factory):
     """``streamlit run app.py`` over a copy of the demo index, so publishing here changes no other test."""
@@ -70,41 +59,19 @@ def server(demo_settings, tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it with apt-get)")
     index_dir = tmp_path_factory.mktemp("e2e") / "index"
     shutil.copytree(demo_settings.index_dir, index_dir)
-    port = _free_port()
     env = {**os.environ, "ASSISTANT_INDEX": str(index_dir), "ASSISTANT_MAINTAINER_TOKEN": TOKEN}
     env.pop("ASSISTANT_LLM_URL", None)
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.5)
-    yield url, Settings.resolve(index=index_dir)
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    log_path = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with streamlit(["-m", "streamlit", "run", "app.py"], env, log_path, REPO_ROOT) as url:
+        yield url, Settings.resolve(index=index_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=2))
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture()

@@ -230,7 +230,7 @@ def test_statistics_speak_russian_and_local_time_and_charts_show_values_and_name
     assert list(table.columns) == ["Документ", "Версия", "Пунктов", "Опубликована", "Загружена", "Формат"]
     with Index.open(fake_rules_copy.index_dir, vectors=False) as index:
         created = next(d.created for d in index.documents() if d.doc == "rules" and d.version == "2")
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     local = (datetime.fromisoformat(created) + timedelta(hours=5)).strftime("%Y-%m-%d %H:%M")
     row = table[(table["Документ"] == "Правила · rules") & (table["Версия"] == "2")]

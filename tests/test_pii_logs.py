@@ -16,10 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,7 +26,8 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright i
 from assistant.accepted import load_accepted
 from assistant.config import REPO_ROOT, Settings
 from assistant.privacy import _luhn
-from test_e2e import FLAGS, WAIT, _free_port
+from servers import chromium, streamlit
+from test_e2e import WAIT
 
 pytestmark = [pytest.mark.browser, pytest.mark.hardening]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "pii"
@@ -72,31 +70,12 @@ def debug_server(demo_settings, tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it with apt-get)")
     index_dir = tmp_path_factory.mktemp("pii") / "index"
     shutil.copytree(demo_settings.index_dir, index_dir)
-    port, log_path = _free_port(), tmp_path_factory.mktemp("pii-log") / "server.log"
+    log_path = tmp_path_factory.mktemp("pii-log") / "server.log"
     env = {**os.environ, "ASSISTANT_INDEX": str(index_dir), "ASSISTANT_LOG_LEVEL": "DEBUG"}
     for name in ("ASSISTANT_LLM_URL", "ASSISTANT_KEEP_PERSONAL_DATA", "ASSISTANT_DATABASE_URL"):
         env.pop(name, None)
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--server.headless", "true",
-                                 "--browser.gatherUsageStats", "false", "--logger.level", "debug"],
-                                cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"streamlit did not start; see {log_path}")
-                time.sleep(0.5)
-        try:
-            yield url, Settings.resolve(index=index_dir), log_path
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with streamlit(["-m", "streamlit", "run", "app.py", "--logger.level", "debug"], env, log_path, REPO_ROOT) as url:
+        yield url, Settings.resolve(index=index_dir), log_path
 
 
 def _accept(page, url: str) -> None:
@@ -120,16 +99,10 @@ def _accept(page, url: str) -> None:
 
 
 def test_no_personal_data_reaches_logs_records_or_artifacts_with_logging_at_debug(debug_server):
-    from playwright.sync_api import sync_playwright
-
     assert all(v in MESSAGE for v in (PHONE, EMAIL, CARD, PASSPORT, INN)) and _luhn(CARD.replace(" ", ""))
     url, settings, log_path = debug_server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-        try:
-            _accept(browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU"), url)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        _accept(browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU"), url)
     time.sleep(1.0)   # the server's last lines reach the file
 
     log = log_path.read_text(encoding="utf-8", errors="replace")

@@ -16,7 +16,6 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.records import AcceptedReply, open_store
 from assistant.records.model import READY, REVIEW, reply_key, subject_key, subjects_of
-from assistant.records.sqlite import SqliteStore
 
 pytest.importorskip("psycopg", reason="psycopg is not installed: pip install 'support-assistant[postgres]'")
 pytestmark = pytest.mark.slow

@@ -7,7 +7,6 @@ must say it is being checked, and coverage checks will see it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from ..retrieval import CaseHit, ClauseHit, Searcher

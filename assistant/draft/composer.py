@@ -52,8 +52,8 @@ def _en_date(d: dt.date) -> str:
 
 def _ru_point(p: PointPlan) -> str:
     line = _ru_answer(p)
-    if line and p.subject:
-        line = f"По {p.subject}: {_lower(line)}"
+    if line and p.subject:   # «По заказу № 1 — да: …», not «По заказу № 1: да: …»
+        line = f"По {p.subject}{' —' if line.startswith(('Да:', 'Нет:')) else ':'} {_lower(line)}"
     for answer, evidence, statement in p.support:
         line += f" {_upper((statement or answer.span).rstrip(' .;,'))} ({evidence.short})."
     return line

@@ -180,14 +180,15 @@ def _name_subjects(points: list[PointPlan], analysis: Analysis) -> None:
     """Answered points are named by the person's own words for what they are about: the order or shipment
     number (the point's own, else the message's once), so the answer is about their case."""
     numbered = [f for f in analysis.facts if f.kind in ("order", "shipment")]
-    named = False
+    named: set[str] = set()   # each number once a reply: «По заказу № …» before every answer reads as a form
     for point in points:
         if point.answer is None or point.answered_before:
             continue
         own = next((f for f in point.facts if f.kind in ("order", "shipment")), None)
-        if own is not None or (numbered and not named):
-            point.subject = subject_phrase(analysis.text, own or numbered[0])
-            named = True
+        fact = own or (numbered[0] if numbered and not named else None)
+        if fact is not None and fact.value not in named:
+            point.subject = subject_phrase(analysis.text, fact)
+            named.add(fact.value)
 
 
 def subject_phrase(text: str, fact: Fact) -> str:
@@ -220,7 +221,7 @@ def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) ->
 
 _CROSS_REFERENCE = re.compile(
     r",?\s*(?:установленн\w+|предусмотренн\w+|указанн\w+|определённ\w+|определенн\w+)?\s*(?:в соответствии с|согласно|"
-    r"по|в порядке|в сроки?,?)?\s*(?:подпункт\w*\s+«?\w»?\s+)?пункт\w*\s+[\d.–-]+(?:\s*(?:и|или)\s*[\d.]+)?\s+"
+    r"по правилам|по|в порядке|в сроки?,?|в)?\s*(?:подпункт\w*\s+«?\w»?\s+)?пункт\w*\s+[\d.–-]+(?:\s*(?:и|или)\s*[\d.]+)?\s+"
     r"(?:настоящ\w+\s+(?:Правил|Условий)|Правил|Условий)(?:\s+для категории товара)?", re.I)
 
 
@@ -230,11 +231,21 @@ def tidy(statement: str) -> str:
 
     >>> tidy("компенсация за вычетом комиссии, установленной пунктом 8.2 настоящих Правил для категории товара.")
     'компенсация за вычетом комиссии.'
+    >>> tidy("Если установлено, что товар повреждён, компенсация выплачивается в порядке, установленном пунктом 5.3.1 настоящих Правил.")
+    'Если товар повреждён, компенсация выплачивается в установленном порядке.'
     """
     statement = _REFERENCE_IN_PARENS.sub("", statement)
+    statement = _ESTABLISHED.sub(lambda m: m.group(1) + " ", statement)
+    statement = _IN_ORDER.sub("в установленном порядке", statement)
     return re.sub(r"\s+([.,;:])", r"\1", _CROSS_REFERENCE.sub("", statement)).strip()
 
 
+# «если установлено, что товар повреждён» says no more to a reader than «если товар повреждён»
+_ESTABLISHED = re.compile(r"\b(если|когда)\s+(?:будет\s+)?(?:установлено|выявлено|подтверждено),\s+что\s+", re.I)
+# «в порядке, установленном пунктом 5.3.1 настоящих Правил»: without its reference it would end on «в порядке»
+_IN_ORDER = re.compile(r"в порядке,?\s+(?:установленном|предусмотренном|определённом|определенном)\s+(?:подпункт\w*\s+"
+                       r"«?\w»?\s+)?пункт\w*\s+[\d.–-]+(?:\s*(?:и|или)\s*[\d.]+)?\s+(?:настоящ\w+\s+)?(?:Правил|Условий)",
+                       re.I)
 # «(статья 168)», «(пункт 2 статьи 359)»: a law's references to itself, in brackets
 _REFERENCE_IN_PARENS = re.compile(r"\s*\((?:[^()]*\b(?:стать|пункт|ст\.|п\.|подпункт|глав)\w*[^()]*)\)", re.I)
 

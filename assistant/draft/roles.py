@@ -14,6 +14,10 @@ adjective it governs is put into the pronoun's person and number.
 'Вы обязаны забрать товары.'
 >>> to_reader("Покупатели вправе вернуть товар.", Roles(readers=("Покупатель",)))
 'Вы вправе вернуть товар.'
+>>> to_reader("Продавец самостоятельно определяет цену и своевременно обновляет остатки.", seller)
+'Вы самостоятельно определяете цену и своевременно обновляете остатки.'
+>>> to_reader("По выбору Продавца сумма зачисляется в Личном кабинете Продавца.", seller)
+'По вашему выбору сумма зачисляется в вашем Личном кабинете.'
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ def _is_agreeable(word: str) -> bool:
 
 def to_reader(sentence: str, roles: Roles) -> str:
     """``sentence`` with the readers' role words as «вы» and the writer's side as «мы», agreed."""
-    readers, ours = _lemmas(tuple(roles.readers)), _lemmas(tuple(roles.we))
+    readers = _lemmas(tuple(roles.readers))
     ours_plain = {w.lower() for w in roles.we}
     tokens = _TOKEN.findall(sentence)
     out: list[str] = []
@@ -79,6 +83,8 @@ def to_reader(sentence: str, roles: Roles) -> str:
             out.append(token)
             continue
         case = _role_case(token, readers) if readers else None
+        if case and _possessive(previous_word, case) and _put_your(out):   # «по выбору Продавца» → «по вашему выбору»
+            continue
         if case and not _possessive(previous_word, case):
             out.append(_YOU[case])
             pending, waited = ("2per" if case == "nomn" else None), 0
@@ -91,6 +97,9 @@ def to_reader(sentence: str, roles: Roles) -> str:
                     out[index] = _agree(previous_word, "1per")
                 out.append(_WE["nomn"])
                 pending, waited = "1per", 0
+        elif pending and _is_adverb(token):   # «вы самостоятельно определяете»: passed over, as if absent
+            out.append(token)
+            continue
         elif pending and _is_agreeable(token) and (waited == 0 or previous_word.lower() == "и"):
             out.append(_agree(token, pending))   # «рассматриваем … и принимаем»: a verb joined by «и» too
             waited = 1
@@ -101,6 +110,40 @@ def to_reader(sentence: str, roles: Roles) -> str:
         previous_word = token
     text = "".join(out)
     return text[:1].upper() + text[1:] if sentence[:1].isupper() else text
+
+
+def _put_your(out: list[str]) -> bool:
+    """«ваш», agreed, before the noun phrase ending ``out`` (the noun and the adjectives agreeing with it):
+    «Личном кабинете» → «вашем Личном кабинете». False, and ``out`` untouched, when the agreement is ambiguous
+    («права»: «вашего» or «ваши») or the phrase opens the sentence."""
+    end = len(out) - 1
+    while end >= 0 and not out[end].strip():
+        end -= 1
+    nouns = [p for p in morph().parse(out[end].lower()) if p.tag.POS == "NOUN"] if end > 0 else []
+    forms = {_your_form(p.tag) for p in nouns}
+    if len(forms) != 1 or None in forms:
+        return False
+    case = nouns[0].tag.case
+    start = end
+    while start >= 2 and not out[start - 1].strip() and any(
+            p.tag.POS == "ADJF" and p.tag.case == case for p in morph().parse(out[start - 2].lower())[:1]):
+        start -= 2
+    if start == 0:
+        return False
+    del out[end + 1:]
+    out.insert(start, forms.pop() + " ")
+    return True
+
+
+def _your_form(tag) -> str | None:
+    grams = {tag.case, "plur" if tag.number == "plur" else tag.gender, tag.animacy if tag.case == "accs" else None}
+    form = morph().parse("ваш")[0].inflect({g for g in grams if g}) if tag.case else None
+    return form.word if form else None
+
+
+def _is_adverb(word: str) -> bool:
+    """«дополнительно», «своевременно»: read as adverbs (their likeliest parse), never as short adjectives."""
+    return morph().parse(word.lower())[0].tag.POS == "ADVB"
 
 
 def _possessive(previous: str, case: str) -> bool:

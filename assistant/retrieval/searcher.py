@@ -31,7 +31,7 @@ from ..index.store import Index
 from ..privacy import mask
 from ..text import clean, lemmatizer, windows
 from .channels import Channel, Plan, PlanScores
-from .corpus import CASE, CLAUSE, Corpus
+from .corpus import CLAUSE, Corpus
 from .decline import DEFAULT_CALIBRATION, NEVER_DECLINE, Calibration
 from .dense import DenseChannel
 from .explain import Explainer
