@@ -84,6 +84,7 @@ def _resolves(raw: str, by_citation: dict[str, str]) -> bool:
 
 def check_citations(cited: list[Cited], analysis, corpus: Corpus) -> list[CitationCheck]:
     retrieved = {h.id for p in analysis.points for h in p.clauses}
+    retrieved |= {c.id for cid in list(retrieved) for c in corpus.deferred_to(cid)}
     out = []
     for c in cited:
         clause = corpus.clause(c.clause_id) if c.clause_id else None

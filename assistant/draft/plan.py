@@ -114,6 +114,19 @@ SUPPORT_OVERLAP = 2   # a second clause joins the answer when its statement shar
 POINT_WORDS = 55      # words a point's answer and its support may take together
 
 
+def _candidates(point: Point, corpus: Corpus) -> list:
+    """The point's best clauses, in order, each that defers to its own sub-points replaced by them
+    (``Corpus.deferred_to``)."""
+    out, seen = [], set()
+    for hit in point.clauses[:CANDIDATES]:
+        clause = corpus.clause(hit.id)
+        for c in (corpus.deferred_to(clause.id) or [clause]) if clause else []:
+            if c.id not in seen:
+                seen.add(c.id)
+                out.append(c)
+    return out
+
+
 def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: set[str]) -> Answer | None:
     """The answer of the wanted kind, from the point's best clauses, that matches the question best; kinds in
     the order of the question. A clause already answering an earlier point is not used again."""
@@ -122,9 +135,9 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     for kind in point.kinds:
         wanted = _WANTED.get(kind)
         found = []
-        for rank, hit in enumerate(point.clauses[:CANDIDATES]):
-            clause = corpus.clause(hit.id)
-            if clause is None or clause.id in used:
+        candidates = _candidates(point, corpus)
+        for rank, clause in enumerate(candidates):
+            if clause.id in used:
                 continue
             answer = derive(kind, clause, question, point.facts, message=message, today=today,
                             items=corpus.children(clause.id))
@@ -136,7 +149,7 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
             sure = rank == 0 and point.confidence >= SURE
             if overlap or sure or kind in (PointKind.CLAIM, PointKind.SERVICE) or answer.kind in (AnswerKind.DATE,
                                                                                                   AnswerKind.SUM):
-                found.append((overlap + RANK_BONUS * (CANDIDATES - rank), answer))
+                found.append((overlap + RANK_BONUS * (len(candidates) - rank), answer))
         if found:
             return max(found, key=lambda f: f[0])[1]
     return None
@@ -256,27 +269,34 @@ def _core(corpus: Corpus, answer: Answer) -> str:
     return to_reader(found, corpus.roles(clause.doc)) if found and clause else found
 
 
+_ANAPHORA = re.compile(r"(?:\S+\s+){0,4}?(?:эт(?:ого|ой|их|им|ом)|так(?:ого|ой|их|ому)|указанн\w+|данн(?:ого|ой|ых))\b",
+                      re.I)
+
+
+def _words(span: str) -> int:
+    return len(tidy(span).split())
+
+
 def _support(point: Point, corpus: Corpus, primary: Answer, used: set[str], lang: str) -> list:
     """A second rule the answer needs («компенсация — цена товара за вычетом комиссии» and «начисляется
     автоматически»): another of the point's clauses whose statement shares words with the question."""
     question = point.query or " ".join(point.sentences)
     wanted = set(lemmatizer().tokens(question))
-    budget = POINT_WORDS - len(primary.span.split())
-    for hit in point.clauses[:CANDIDATES]:
-        clause = corpus.clause(hit.id)
-        if clause is None or clause.id in used or clause.id == primary.clause_id:
+    budget = POINT_WORDS - _words(primary.span)   # the words the reader reads: cross-references are dropped
+    for clause in _candidates(point, corpus):
+        if clause.id in used or clause.id == primary.clause_id:
             continue
         answer = derive(PointKind.CLAIM, clause, question, point.facts)
-        if answer is None:
+        if answer is None or _ANAPHORA.match(answer.span):   # «сверх этого предела» needs a sentence before it
             continue
-        if len(answer.span.split()) > budget:   # the statement alone, without the sentences that follow it
+        if _words(answer.span) > budget:   # the statement alone, without the sentences that follow it
             first = next((p for p in parts(clause) if answer.span.startswith(p)), "")
             answer = replace(answer, span=first) if first else answer
         shared = shared_words(answer.span, wanted)
         same_unit = clause.unit == corpus.clause(primary.clause_id).unit
         # a complaint is answered by the rules of its unit; a question's second rule must speak to it
         needed = 0 if same_unit and PointKind.CLAIM in point.kinds else SUPPORT_OVERLAP - same_unit
-        if shared >= needed and len(answer.span.split()) <= max(budget, 0):
+        if shared >= needed and _words(answer.span) <= max(budget, 0):
             evidence = _evidence(corpus, answer, question)
             return [(answer, evidence, _statement(corpus, answer, evidence, lang))]
     return []

@@ -88,6 +88,14 @@ class Corpus:
         return [c for cid, c in self.clauses.items() if cid.startswith(clause_id + "/")
                 or (cid.startswith(clause_id + ".") and cid.count(".") == clause_id.count(".") + 1)]
 
+    def deferred_to(self, clause_id: str) -> list[Clause]:
+        """The sub-points a clause defers to — its children, when its text names one of them («размер
+        компенсации определяется в соответствии с пунктами 5.3.1–5.3.4») — else []: the answer is in them."""
+        children = self.children(clause_id)
+        text = self.clauses[clause_id].text if clause_id in self.clauses else ""
+        numbers = [c.id.split(":", 1)[1] for c in children]
+        return children if any(re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", text) for n in numbers) else []
+
     def roles(self, doc: str) -> Roles:
         return self._roles.get(doc, Roles())
 
