@@ -18,6 +18,8 @@ from .kinds import PointKind, asks, is_context, point_kinds
 from .facts import Fact, extract_facts
 
 PRECEDENT_DEPTH = 3  # past cases consulted, and clauses they may reorder, per point
+POINT_SURE = 0.5     # a question in an on-topic message is declined below this confidence ("less likely than not";
+                     # the whole-message threshold of the learned decline is 0.72); checked on eval/drafts.jsonl
 ASIDE_CONFIDENCE = 0.6  # a statement off the message's topics and below this is background, not a point
 MESSAGE_TOPICS = 5   # the whole message's best clauses whose topics vouch for a terse sentence
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
@@ -128,9 +130,13 @@ def _in_context(result, whole, k: int, prior: float = MESSAGE_PRIOR):
     return result
 
 
-def _declined(result, kind: str) -> bool:
-    """The decline model was fitted on whole messages in the rules' language; for a question in another
+def _declined(result, kind: str, on_topic: bool) -> bool:
+    """The decline model was fitted on whole messages in the rules' language, to tell off-topic messages from
+    answerable ones. A question inside a message that is itself on topic is far likelier to be answerable:
+    it is declined only when retrieval is less sure than not (``POINT_SURE``). For a question in another
     language, rule terms found through the glossary are the evidence that a rule applies."""
+    if kind != "statement" and on_topic:
+        return result.confidence < POINT_SURE and len(result.bridge) < BRIDGE_TERMS
     return result.declined and not (kind != "statement" and len(result.bridge) >= BRIDGE_TERMS)
 
 
@@ -183,12 +189,14 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             pending.extend(unit_facts)
             said_context.append(unit)
             continue
-        declined = _declined(result, form) and not (result.clauses and result.clauses[0].unit in agreed)
+        declined = _declined(result, form, not whole.declined) and not (result.clauses and result.clauses[0].unit in agreed)
         # a statement beside questions is a point of its own when it raises a topic nobody asked about, and the
-        # whole message is about it too or the statement alone is confidently about it («ОЗОН потерял клиента,
-        # я как селлер за это заплатил» in a thread whose questions are about the support itself)
+        # whole message is about it too, or it is a grievance (no facts of its own to lend a question) that is
+        # confidently about it: «ОЗОН потерял клиента, я как селлер за это заплатил» in a thread whose questions
+        # are about the support itself, but not «Плановая дата доставки была 9 октября»
         own_topic = (not declined and result.clauses and result.clauses[0].unit not in asked_about
-                     and (result.clauses[0].unit in agreed or result.confidence >= ASIDE_CONFIDENCE))
+                     and (result.clauses[0].unit in agreed
+                          or (result.confidence >= ASIDE_CONFIDENCE and not unit_facts)))
         if asking and not ask and not own_topic:
             pending.extend(unit_facts)   # a statement beside questions: context for the next question
             previous_question = None

@@ -16,6 +16,8 @@ adjective it governs is put into the pronoun's person and number.
 'Вы вправе вернуть товар.'
 >>> to_reader("Продавец самостоятельно определяет цену и своевременно обновляет остатки.", seller)
 'Вы самостоятельно определяете цену и своевременно обновляете остатки.'
+>>> to_reader("Продавец вправе попросить. Маркетлайн закрепляет обращение.", seller)
+'Вы вправе попросить. Мы закрепляем обращение.'
 >>> to_reader("По выбору Продавца сумма зачисляется в Личном кабинете Продавца.", seller)
 'По вашему выбору сумма зачисляется в вашем Личном кабинете.'
 """
@@ -108,8 +110,12 @@ def to_reader(sentence: str, roles: Roles) -> str:
             if pending and token.lower() not in ("и", "не", "также", "вправе", "обязан", "обязана", "должен"):
                 waited += 1
         previous_word = token
-    text = "".join(out)
+    text = _SENTENCE_PRONOUN.sub(lambda m: m.group(1) + m.group(2).capitalize(), "".join(out))
     return text[:1].upper() + text[1:] if sentence[:1].isupper() else text
+
+
+# «… по вашему выбору. мы закрепляем …»: a pronoun put where a capitalised role opened a sentence
+_SENTENCE_PRONOUN = re.compile(r"([.!?]\s+)([мв]ы|[мв]ам|[нв]ас)\b")
 
 
 def _put_your(out: list[str]) -> bool:

@@ -16,6 +16,7 @@ model and the text) and embeds only the remainder.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,6 @@ def record_case_file(db, case_file: CaseFile, hide: Callable[[str], str], keep_g
 
 
 def _insert(db, batch: list[tuple[int, Case]], source: str, version: str, hide, bad: list[BadRow], path) -> int:
-    import json
-
     if not batch:
         return 0
     ids = [c.id for _, c in batch]
