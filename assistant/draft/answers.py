@@ -342,6 +342,8 @@ def core(span: str) -> str:
     'Продавец направляет претензию'
     >>> core("Хранение товаров на складах Маркетлайн бесплатно в течение 60 календарных дней с даты приёмки.")
     'Хранение бесплатно'
+    >>> core("Продавец вправе оспорить штраф в течение 10 рабочих дней с даты его начисления.")
+    'Продавец вправе оспорить штраф'
     """
     from ..text import morph
 
@@ -363,6 +365,9 @@ def core(span: str) -> str:
     following = parses[predicate + 1] if predicate + 1 < len(parses) else None
     if following is not None and following.tag.POS in ("NOUN", "PRTF", "ADJF", "INFN"):
         out.append(words[predicate + 1])
+        after = parses[predicate + 2] if predicate + 2 < len(parses) else None
+        if following.tag.POS == "INFN" and after is not None and after.tag.POS == "NOUN":
+            out.append(words[predicate + 2])   # «вправе оспорить штраф», not «вправе оспорить»
     return " ".join(out[:CORE_WORDS])
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..analyze.kinds import PointKind
 from ..retrieval import Corpus
-from .answers import AnswerKind, ru_date
+from .answers import QUOTE_WORDS, AnswerKind, quotable, ru_date
 from .plan import PointPlan, ReplyPlan
 
 SAID_WORDS = 8   # a point being checked is named by at most this many of the person's own words
@@ -54,15 +54,23 @@ _EN_UNITS = ((r"рабоч\w*\s+дн\w*|рабоч\w*\s+день", "working days
              (r"лет|год\w*", "years"), (r"минут\w*", "minutes"))
 
 
-def _en_term(value: str) -> str:
-    """«10 рабочих дней» → «10 working days»; "" when the term has words we cannot put into English.
+_EN_MONTHS = dict(zip(("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                       "октября", "ноября", "декабря"),
+                      ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                       "October", "November", "December")))
 
-    >>> _en_term("10 рабочих дней"), _en_term("1 календарный день"), _en_term("до вручения")
-    ('10 working days', '1 calendar day', '')
+
+def _en_term(value: str) -> str:
+    """«10 рабочих дней» → «10 working days», «5 ноября» → «5 November»; "" when words are left that we cannot
+    put into English.
+
+    >>> _en_term("10 рабочих дней"), _en_term("1 календарный день"), _en_term("5 ноября"), _en_term("до вручения")
+    ('10 working days', '1 calendar day', '5 November', '')
     """
     for pattern, english in _EN_UNITS:
         value = re.sub(rf"\b(?:{pattern})\b", english, value)
     value = re.sub(r"\b1 (\w+ )?(\w+)s\b", r"1 \1\2", value)
+    value = re.sub(r"\b(\d{1,2}) (" + "|".join(_EN_MONTHS) + r")\b", lambda m: f"{m[1]} {_EN_MONTHS[m[2]]}", value)
     return "" if re.search(r"[а-яё]", value, re.I) else value
 
 
@@ -145,11 +153,15 @@ def _en_point(p: PointPlan) -> str:
         if p.check_by is None:
             return ""
         return f"About “{_said(p)}”: the rules do not settle this directly; I will check and reply by {_en_date(p.check_by)}."
-    quote = f" «{ev.quote.replace('«', '“').replace('»', '”')}»" if ev.quote else ""
+    # the rule's own words, in quotes: the evidence's quote, else the answer's first sentence if it is short
+    words = ev.quote or quotable(a.span.split(". ")[0], limit=2 * QUOTE_WORDS)
+    quote = f" «{words.replace('«', '“').replace('»', '”')}»" if words else ""
     cite = f"({ev.citation})"
     if a.kind is AnswerKind.DATE:
         tail = "; that date has passed" if a.passed else ""
-        return f"The deadline is {a.value} ({a.detail}){tail}:{quote} {cite}."
+        day, detail = _en_term(a.value), _en_term(a.detail)
+        head = f"The deadline is {day}" + (f" ({detail})" if detail else "") if day else "The deadline is in the rule"
+        return f"{head}{tail}:{quote} {cite}."
     if a.kind is AnswerKind.SUM and a.estimate and a.detail:
         return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {ev.citation}."
     term = _en_term(a.value) if a.kind is AnswerKind.TERM else ""
@@ -157,7 +169,7 @@ def _en_point(p: PointPlan) -> str:
             AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."
-    return f"{lead}:{quote} {cite}."
+    return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {ev.citation}."
 
 
 def _en(plan: ReplyPlan) -> list[str]:
