@@ -53,13 +53,13 @@ def stems(text: str, defined_terms: bool = True) -> frozenset[str]:
 
 
 # Nouns of events and the verbs people use for them that share no stem («с даты приёмки» ↔ «приняли»).
-_EVENT_WORDS = {"приемк": "прин", "прием": "прин", "доставк": "привез"}
+_EVENT_WORDS = {"приемк": ("прин", "приех", "поступ"), "прием": ("прин",), "доставк": ("привез",)}
 
 
 def same_event(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two sets of stems share a word: equal stems, or one a short extension of the other."""
-    a = a | {_EVENT_WORDS[x] for x in a if x in _EVENT_WORDS}
-    b = b | {_EVENT_WORDS[x] for x in b if x in _EVENT_WORDS}
+    a = a.union(*(_EVENT_WORDS[x] for x in a if x in _EVENT_WORDS))
+    b = b.union(*(_EVENT_WORDS[x] for x in b if x in _EVENT_WORDS))
     return any(x == y or (min(len(x), len(y)) >= MIN_STEM and (x.startswith(y) or y.startswith(x))
                           and abs(len(x) - len(y)) <= MAX_EXTRA) for x in a for y in b)
 

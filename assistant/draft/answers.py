@@ -87,6 +87,8 @@ _PAYDAY = re.compile(r"с (\d{1,2})-?го по (\d{1,2}|последнее)-?[е
                      r"числа (того же|следующего) месяца", re.I)
 _MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                "ноября", "декабря"]
+_DURATION = re.compile(r"\b(\d{1,3})\s+(?:(?:календарн|рабоч)\w*\s+)?(?:дн(?:я|ей)|день|час(?:а|ов)?|суток|сутки|"
+                       r"месяц(?:а|ев)?|недел[иья]|недель)\b", re.I)
 _ITEM = re.compile(r"(?:^|[;:]\s*)(?:\d{1,2}\)|[а-яa-z]\))\s*([^;]+)", re.I)
 
 
@@ -202,9 +204,15 @@ def _when(clause: Clause, question: str, facts: list[Fact], message: str, today:
     if payday and dates:
         return _payday(clause, payday, dates, today)
     limits = find_limits(clause.text)
-    if not limits:
-        return None
     wanted = set(lemmatizer().tokens(question))
+    if not limits:   # a term in hours, or one with no «в течение» («хранится 7 календарных дней»): stated as written
+        terms = list(_DURATION.finditer(clause.text))
+        if not terms:
+            return None
+        best = max(terms, key=lambda m: _overlap(_sentence_of(clause.text, m.group(0)), wanted))
+        short = len(clause.text.split()) <= QUOTE_WORDS   # a short clause is answered whole: all its terms
+        return Answer(AnswerKind.TERM, clause.id, clause.text if short else _sentence_of(clause.text, best.group(0)),
+                      value=best.group(0), key=tuple(m.group(1) for m in terms) if short else (best.group(1),))
     limit = max(limits, key=lambda lim: _overlap(_sentence_of(clause.text, lim.text), wanted))
     span = _sentence_of(clause.text, limit.text)
     start = start_date(limit, facts, extract_facts(message, today), today, message)

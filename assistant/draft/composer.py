@@ -100,7 +100,7 @@ def _ru_answer(p: PointPlan) -> str:
             return f"{_upper(p.core)}: {detail}до {a.value}{tail} {cite}."
         head = f"Срок — до {a.value}" + (f" ({a.detail})" if a.detail else "") + tail
         return f"{head}: {_lower(statement)} {cite}."
-    if a.kind is AnswerKind.TERM and p.core:
+    if a.kind is AnswerKind.TERM and p.core and a.detail:   # «Хранение бесплатно — 60 дней с даты приёмки»
         return f"{_upper(p.core)} — {a.value}" + (f" {a.detail}" if a.detail else "") + f" {cite}."
     if a.kind is AnswerKind.SUM:
         if a.estimate and a.detail:
