@@ -128,6 +128,39 @@ def word_ngrams(text_or_words: str | list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)}
 
 
+_CAPS = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?![\w-])")
+_PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
+
+
+def unshout(text: str) -> str:
+    """Words typed in capitals for emphasis, in ordinary case (the embedder and the lexical channel read
+    «ГДЕ МОИ ДЕНЬГИ» worse than «где мои деньги»). Abbreviations (ИНН, ПВЗ, НДС) stay; names get a capital.
+    A short word is lowered only in a sentence that shouts (most of its words in capitals).
+
+    >>> unshout("ВЫ ВООБЩЕ ТАМ РАБОТАЕТЕ?!! ИНН и НДС в порядке, СЕГОДНЯ пишу ОЛЕГУ.")
+    'Вы вообще там работаете?!! ИНН и НДС в порядке, сегодня пишу Олегу.'
+    """
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = re.findall(r"[А-Яа-яЁё]{2,}", sentence)
+        caps = _CAPS.findall(sentence)
+        shouting = len(caps) >= 2 and 2 * len(caps) >= len(words)
+
+        def fix(m: re.Match, shouting: bool = shouting) -> str:
+            word = m.group(0)
+            parse = morph().parse(word.lower())[0]
+            grammemes = set(parse.tag.grammemes)
+            if not parse.is_known or "Abbr" in grammemes or (len(word) <= 3 and (not shouting or grammemes & _PROPER)):
+                return word
+            if grammemes & _PROPER:
+                return word.capitalize()
+            return word.capitalize() if m.start() == 0 else word.lower()
+
+        out.append(_CAPS.sub(fix, sentence))
+    return " ".join(out)
+
+
+
 @lru_cache(maxsize=1)
 def morph():
     """pymorphy3's analyser, loaded once per process (its dictionaries take about 0.2 s)."""

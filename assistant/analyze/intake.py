@@ -11,7 +11,7 @@ assistant.errors.MessageTooLong: the message is 101 characters long; the limit i
 from __future__ import annotations
 
 from ..errors import MessageRejected, MessageTooLong
-from ..text import clean
+from ..text import clean, unshout
 
 DEFAULT_LIMIT = 20_000   # Settings.max_message_chars
 
@@ -21,7 +21,7 @@ def intake(text: str, limit: int = DEFAULT_LIMIT) -> str:
     it is empty or longer than ``limit`` characters."""
     if len(text) > limit:
         raise MessageTooLong(len(text), limit)
-    cleaned = " ".join(clean(text).split())
+    cleaned = unshout(" ".join(clean(text).split()))
     if not cleaned:
         raise MessageRejected("the message is empty; paste the customer's or seller's text")
     return cleaned

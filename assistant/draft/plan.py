@@ -181,12 +181,21 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             plan.core = _core(corpus, answer) if analysis.lang == "ru" else ""
             plan.support = _support(point, corpus, answer, used, analysis.lang)
             used.update(e.clause_id for _, e, _ in plan.support)
-        elif point.kinds and point.kinds[0] not in (PointKind.EMOTION, PointKind.CONTEXT):
+        elif point.kinds and point.kinds[0] not in (PointKind.EMOTION, PointKind.CONTEXT) and _names_a_thing(point):
             plan.check_by = add_working_days(today, CHECK_DAYS)
         points.append(plan)
     if analysis.lang == "ru":
         _name_subjects(points, analysis)
     return ReplyPlan(analysis.lang, name, points, follow_up)
+
+
+def _names_a_thing(point: Point) -> bool:
+    """Whether a point names something to check (a noun): «ВЫ ВООБЩЕ ТАМ РАБОТАЕТЕ?!» is an outcry, not a question
+    to promise an answer to by a date."""
+    from ..text import morph
+
+    words = re.findall(r"[а-яёa-z]+", " ".join(point.sentences).lower())
+    return any(morph().parse(w)[0].tag.POS == "NOUN" for w in words) or not re.search(r"[а-яё]", " ".join(words))
 
 
 def _name_subjects(points: list[PointPlan], analysis: Analysis) -> None:
@@ -233,9 +242,10 @@ def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) ->
 
 
 _CROSS_REFERENCE = re.compile(
-    r",?\s*(?:установленн\w+|предусмотренн\w+|указанн\w+|определённ\w+|определенн\w+)?\s*(?:в соответствии с|согласно|"
-    r"по правилам|по|в порядке|в сроки?,?|в)?\s*(?:подпункт\w*\s+«?\w»?\s+)?пункт\w*\s+[\d.–-]+(?:\s*(?:и|или)\s*[\d.]+)?\s+"
-    r"(?:настоящ\w+\s+(?:Правил|Условий)|Правил|Условий)(?:\s+для категории товара)?", re.I)
+    r"(,)?\s*(?:установленн\w+|предусмотренн\w+|указанн\w+|определённ\w+|определенн\w+)?\s*(?:в соответствии с|согласно|"
+    r"по правилам|по|в порядке|в сроки?,?|в)?\s*(?:подпункт\w*\s+«?\w»?\s+)?пункт\w*\s+[\d.–-]+"
+    r"(?:\s*(?:и|или)\s*(?:пункт\w*\s+)?[\d.]+)?\s+"
+    r"(?:настоящ\w+\s+(?:Правил|Условий)|Правил|Условий)(?:\s+для категории товара)?(?(1),?)", re.I)
 
 
 def tidy(statement: str) -> str:
@@ -246,6 +256,8 @@ def tidy(statement: str) -> str:
     'компенсация за вычетом комиссии.'
     >>> tidy("Если установлено, что товар повреждён, компенсация выплачивается в порядке, установленном пунктом 5.3.1 настоящих Правил.")
     'Если товар повреждён, компенсация выплачивается в установленном порядке.'
+    >>> tidy("За передачу с нарушением срока, установленного пунктом 4.2.3 или пунктом 4.3.5 настоящих Правил, начисляется штраф.")
+    'За передачу с нарушением срока начисляется штраф.'
     >>> tidy("За автоматическую отмену в случае, предусмотренном пунктом 4.2.4 настоящих Правил, начисляется штраф.")
     'За автоматическую отмену начисляется штраф.'
     """
