@@ -201,3 +201,24 @@ def chat_server():
 
     with serving() as llm:
         yield llm
+
+
+# --- the browser tests (test_e2e.py, test_accessibility.py) -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, one per test module (``servers.chromium``)."""
+    from servers import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh 1280×800 Russian-locale page; any script dialog (an injected ``alert``) fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    page = context.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a script ran in the page: {d.message}"))
+    yield page
+    context.close()

@@ -26,7 +26,7 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="playwright is a test extra: scripts/setup.sh test")
 
 from assistant.config import REPO_ROOT
-from servers import chromium, streamlit
+from servers import streamlit
 
 pytestmark = pytest.mark.browser
 TOKEN = "a11y-maintainer-token"
@@ -84,20 +84,6 @@ def server(fake_demo_settings, tmp_path_factory):
     code = LAUNCH.format(tests=str(Path(__file__).resolve().parent))
     with streamlit(["-c", code], env, tmp_path_factory.mktemp("a11y-log") / "streamlit.log", REPO_ROOT) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 # --- what a user does to bring each page to the state checked -----------------------------------------------

