@@ -189,7 +189,8 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             pending.extend(unit_facts)
             said_context.append(unit)
             continue
-        declined = _declined(result, form, not whole.declined) and not (result.clauses and result.clauses[0].unit in agreed)
+        declined = (_declined(result, form, not whole.declined)
+                    and not (result.clauses and result.clauses[0].unit in agreed))
         # a statement beside questions is a point of its own when it raises a topic nobody asked about, and the
         # whole message is about it too, or it is a grievance (no facts of its own to lend a question) that is
         # confidently about it: «ОЗОН потерял клиента, я как селлер за это заплатил» in a thread whose questions
