@@ -132,10 +132,10 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     the order of the question. A clause already answering an earlier point is not used again."""
     question = point.query or " ".join(point.sentences)
     wanted_words = set(lemmatizer().tokens(question))
+    candidates = _candidates(point, corpus)
     for kind in point.kinds:
         wanted = _WANTED.get(kind)
         found = []
-        candidates = _candidates(point, corpus)
         for rank, clause in enumerate(candidates):
             if clause.id in used:
                 continue
