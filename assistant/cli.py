@@ -390,9 +390,11 @@ def cmd_eval(args, settings: Settings) -> int:
         return 0
     print(f"{', '.join(args.files)}: {len(items)} items, index {settings.index_dir}")
     print("Parts: frozen = never looked at while building (the headline); test = held out of dev.jsonl; "
-          "tune = what weights and thresholds were fitted on (a training score).")
+          "tune = what weights and thresholds were fitted on (a training score). sure-P: the share of the best five "
+          "clauses shown at 0.5 or more that lie in a labelled article; sure%: answerable messages that get one.")
     print(f"{'mode':<9} {'part/group':<17} {'n':>4} | {'art R@1':>7} {'R@5':>5} {'R@10':>5} {'MRR':>5} |"
-          f" {'cl R@1':>6} {'R@5':>5} {'R@10':>5} {'MRR':>5} | {'off-decl':>8} {'ans-decl':>8}")
+          f" {'cl R@1':>6} {'R@5':>5} {'R@10':>5} {'MRR':>5} | {'off-decl':>8} {'ans-decl':>8} | {'sure-P':>6}"
+          f" {'sure%':>5} {'Brier':>5}")
     fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
     for r in reports:
         groups = sorted(r.groups.items(), key=lambda kv: (_PART_ORDER.get(kv[0].split("/")[0], 9), kv[0]))
@@ -401,7 +403,8 @@ def cmd_eval(args, settings: Settings) -> int:
             print(f"{r.mode:<9} {group:<17} {v['n']:>4} | {a['recall@1']:7.2f} {a['recall@5']:5.2f} "
                   f"{a['recall@10']:5.2f} {a['mrr@10']:5.2f} | {c['recall@1']:6.2f} {c['recall@5']:5.2f} "
                   f"{c['recall@10']:5.2f} {c['mrr@10']:5.2f} | {fmt(v['declined_offtopic']):>8} "
-                  f"{fmt(v['declined_answerable']):>8}")
+                  f"{fmt(v['declined_answerable']):>8} | {fmt(v['calibration']['sure_precision']):>6} "
+                  f"{fmt(v['calibration']['sure_share']):>5} {fmt(v['calibration']['brier']):>5}")
         print(f"{r.mode:<9} latency p50 {r.latency_ms.get('median', 0):.1f} ms, p95 {r.latency_ms.get('p95', 0):.1f} ms")
     return 0
 
@@ -435,6 +438,9 @@ def cmd_train_ranker(args, settings: Settings) -> int:
     if report.decline:
         print(f"decline on tune: off-topic {report.decline['tune_declined_offtopic']}, "
               f"answerable {report.decline['tune_declined_answerable']}")
+    if report.applies:
+        print(f"applies model: base rate {report.applies['base_rate']}, precision of clauses at ≥ 0.5 on tune "
+              f"{report.applies['tune_precision_at_half']}")
     print(f"wrote {report.path}; snapshots published from now on carry it")
     return 0
 

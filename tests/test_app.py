@@ -163,6 +163,9 @@ def test_seller_sees_the_clause_with_reasons_and_a_permanent_link(shared_index, 
     assert any(h.startswith("**Правила\\, п\\. 2\\.") and "версия 1" in h for h in heads), heads
     assert any(t.startswith("Совпали слова: ") for t in _texts(at))
     assert any(":orange-background[" in m.value for m in at.markdown), "the best sentence is highlighted"
+    chances = [int(c.value.split(": ")[1].rstrip(" %")) for c in at.caption
+               if c.value.startswith("Вероятность, что пункт подходит: ")]
+    assert len(chances) == 5 and chances == sorted(chances, reverse=True), "each card says how likely it applies"
     links = [c.value for c in at.code]
     assert any(link.endswith("?page=seller&clause=rules%3A2.2") or "clause=rules%3A2." in link for link in links)
 

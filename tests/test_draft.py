@@ -60,7 +60,8 @@ def test_each_question_is_answered_first_with_the_persons_facts(demo_searcher):
 
 def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_searcher):
     d = draft(demo_searcher, "Когда у вас появится тёмная тема в приложении для продавцов?", today=TODAY)
-    assert not d.citations and "проверю и отвечу до 2 декабря" in d.text
+    # the person's words said back from our side («у вас» → «у нас»), cut with «…», in one closing sentence
+    assert not d.citations and "Проверю и отвечу до 2 декабря: когда у нас появится тёмная тема" in d.text
     assert [c.status for c in d.checks.coverage] == [Coverage.CHECKING]
 
 

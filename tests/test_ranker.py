@@ -82,6 +82,28 @@ def test_learned_ranker_beats_the_fusion_on_the_held_out_half(stones, trained):
     assert learned.clause["recall@1"] > fusion.clause["recall@1"]
 
 
+def test_shown_scores_are_probabilities_that_fall_down_the_list_and_separate_right_from_wrong(stones, trained):
+    """The applies model turns the learned score into the probability that a clause applies: on questions the
+    ranker was not fitted on, clauses of the right unit read as likely (above 0.5) and others as unlikely, no
+    clause reads higher than the one above it, and an off-topic message's best clause reads as unlikely."""
+    _, items = stones
+    trainer, report, models = trained
+    assert report.applies["features"] and 0.0 < report.applies["base_rate"] < 1.0
+    searcher = Searcher(trainer.corpus, trainer.embedder, ranker=LearnedRanker(models / model_file(FakeEmbedder.id)))
+    right, wrong = [], []
+    for item in (i for i in items if i.part == "test"):
+        hits = searcher.search(item.text, k=5).clauses
+        shown = [h.applies for h in hits]
+        assert all(p is not None and 0.0 <= p <= 1.0 for p in shown)
+        assert shown == sorted(shown, reverse=True) and [h.score for h in hits] == shown
+        # the labels are units: every clause of section 1 («Камни») applies, the noise of section 2 does not
+        right += [h.applies for h in hits if h.id.startswith("stones:1.")]
+        wrong += [h.applies for h in hits if h.id.startswith("stones:2.")]
+    assert len(right) > len(wrong) and min(right) > 0.5 > max(wrong, default=0.0)
+    off = [searcher.search(text, k=1).clauses[0].applies for text in ("рецепт пирога с капустой", "как починить кран")]
+    assert max(off) < 0.5
+
+
 def test_the_ranker_travels_with_the_index_and_is_a_constructor_choice(stones, trained, tmp_path, monkeypatch):
     settings, _ = stones
     models = trained[2]
@@ -102,7 +124,7 @@ def test_the_ranker_travels_with_the_index_and_is_a_constructor_choice(stones, t
     assert isinstance(Searcher.open(copy, embedder=FakeEmbedder(), ranker="rrf").ranker, RRFRanker)
     result = searcher.search("доставка заказа покупателю в срок: камень малахит", k=3)
     assert result.clauses[0].id == "stones:1.8"
-    assert 0.0 < result.clauses[0].score < 1.0   # the learned score, squashed
+    assert 0.0 < result.clauses[0].score < 1.0 and result.clauses[0].score == result.clauses[0].applies
 
 
 def test_without_a_ranker_file_the_fusion_orders(stones, monkeypatch, tmp_path):

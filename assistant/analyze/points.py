@@ -7,7 +7,7 @@ must say it is being checked, and coverage checks will see it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..retrieval import CaseHit, ClauseHit, Searcher
 from ..text import MAX_WINDOWS, detect_lang, lemmatizer, sentences, window_size, windows
@@ -125,7 +125,10 @@ def _in_context(result, whole, k: int, prior: float = MESSAGE_PRIOR):
     about what the message is about (a blocked account), which its own words do not say."""
     scores = {h.id: h.score for h in whole.clauses}
     ranked = sorted(result.clauses, key=lambda h: -(h.score + prior * scores.get(h.id, 0.0)))
-    result.clauses = ranked[:k]
+    # a clause found for the sentence that the whole message is likely about is as likely to apply to the sentence
+    likely = {h.id: h.applies for h in whole.clauses if h.applies is not None}
+    result.clauses = [replace(h, applies=max(h.applies, likely[h.id])) if h.applies is not None and h.id in likely
+                      else h for h in ranked[:k]]
     result.cases = result.cases[:k]
     return result
 

@@ -4,7 +4,8 @@ Each point gets its answer first — a date, a sum, yes or no with its condition
 the person's own facts and in the reader's terms («вам положена компенсация»), then the next step,
 then a short citation «(п. 5.3.1 Правил площадки)». Sentence plans follow from the plan's content
 (the kind of answer and the facts present); there is no bank of connectives. A point no clause
-answers says honestly that it is being checked, and by when. A point the agent already answered in
+answers is named, in the person's own words said back to them, in one closing sentence that says it is
+being checked and by when. A point the agent already answered in
 the thread is not repeated. An English message gets an English reply; the rules keep their Russian
 wording, in quotes.
 
@@ -21,6 +22,7 @@ from ..analyze.kinds import PointKind
 from ..retrieval import Corpus
 from .answers import QUOTE_WORDS, AnswerKind, quotable, ru_date
 from .plan import PointPlan, ReplyPlan
+from .roles import to_you
 
 SAID_WORDS = 8   # a point being checked is named by at most this many of the person's own words
 
@@ -37,12 +39,50 @@ class Citation:
         return {"doc": self.doc, "id": self.id, "citation": self.citation, "path": self.path, "quote": self.quote}
 
 
-def _said(point: PointPlan) -> str:
-    """The person's words for a point, short: its question if it has one, cut at a word."""
+def _said(point: PointPlan, lang: str = "ru") -> str:
+    """The person's words for a point, short and said back to them: its question if it has one; past
+    ``SAID_WORDS`` words, cut at the last comma before them (or at a word) and marked «…».
+
+    >>> _said(PointPlan(["Добрый день.", "Могу я вернуть деньги за мой заказ, если прошло 10 дней?"], [], []))
+    'можете вы вернуть деньги за ваш заказ…'
+    >>> _said(PointPlan(["Как оспорить этот акт и сколько у меня дней на это, если я был в отпуске?"], [], []))
+    'как оспорить этот акт и сколько…'
+    """
     sentence = next((s for s in point.said if s.rstrip().endswith("?")), point.said[0]).strip()
-    words = sentence.rstrip("?!. ").split()
-    short = " ".join(words[:SAID_WORDS]).strip(" ,:;—-")
-    return short.replace("«", "").replace("»", "").replace("“", "").replace("”", "")
+    sentence = re.sub(r"[«»“”\"]", "", sentence).rstrip("?!. ")
+    words = sentence.split()
+    if len(words) > SAID_WORDS:
+        head = " ".join(words[:SAID_WORDS])
+        cut = head.rfind(",")   # a whole stretch of the question reads better than one cut mid-phrase
+        kept = (head[:cut] if cut > len(head) // 3 else head).split()
+        while len(kept) > 1 and _dangles(kept[-1]):   # «сколько у меня…» → «сколько…»
+            kept.pop()
+        words = " ".join(kept).strip(" ,:;—-") + "…"
+    else:
+        words = " ".join(words).strip(" ,:;—-")
+    said = to_you(words) if lang == "ru" else words
+    return _lower(said) if lang == "ru" else said
+
+
+def _dangles(word: str) -> bool:
+    """A word that cannot end a cut phrase: a preposition, a conjunction, a particle or a pronoun."""
+    from ..text import morph
+
+    return morph().parse(word.strip(",;:").lower())[0].tag.POS in ("PREP", "CONJ", "PRCL", "NPRO")
+
+
+def _checked(points: list[PointPlan], lang: str) -> str:
+    """One sentence for every point no clause answers: the person's words, and by when they get an answer."""
+    open_points = [p for p in points if p.answer is None and p.check_by is not None and not p.answered_before]
+    if not open_points:
+        return ""
+    by = max(p.check_by for p in open_points)
+    if lang == "en":
+        said = "; ".join(f"“{_said(p, 'en')}”" for p in open_points)
+        return f"I will check and answer by {_en_date(by)}: {said}."
+    # the person's words turned to «вы» are our paraphrase, not a quote: no quotation marks
+    said = "; ".join(_said(p) for p in open_points)
+    return f"Проверю и отвечу до {ru_date(by)}: {said}" + ("" if said.endswith("…") else ".")
 
 
 def _en_date(d: dt.date) -> str:
@@ -87,10 +127,8 @@ def _ru_point(p: PointPlan) -> str:
 
 def _ru_answer(p: PointPlan) -> str:
     a, ev = p.answer, p.evidence
-    if a is None:
-        if p.check_by is None:
-            return ""
-        return f"“{_said(p)}” — этот вопрос правилами прямо не решён: проверю и отвечу до {ru_date(p.check_by)}."
+    if a is None:   # said once for all such points, by ``_checked``
+        return ""
     cite = f"({ev.short})"
     statement = p.statement.rstrip(" .;,") or a.span.rstrip(" .;,")
     if a.kind is AnswerKind.DATE:
@@ -142,17 +180,16 @@ def _ru(plan: ReplyPlan) -> list[str]:
         if p.escalate and not escalated:
             parts.append("Передаю обращение старшему специалисту, как вы просите.")
             escalated = True
-    return parts
+    checked = _checked(plan.points, "ru")
+    return parts + [checked] if checked else parts
 
 
 # --- English ---------------------------------------------------------------------------------------------
 
 def _en_point(p: PointPlan) -> str:
     a, ev = p.answer, p.evidence
-    if a is None:
-        if p.check_by is None:
-            return ""
-        return f"About “{_said(p)}”: the rules do not settle this directly; I will check and reply by {_en_date(p.check_by)}."
+    if a is None:   # said once for all such points, by ``_checked``
+        return ""
     # the rule's own words, in quotes: the evidence's quote, else the answer's first sentence if it is short
     words = ev.quote or quotable(a.span.split(". ")[0], limit=2 * QUOTE_WORDS)
     quote = f" «{words.replace('«', '“').replace('»', '”')}»" if words else ""
@@ -182,6 +219,9 @@ def _en(plan: ReplyPlan) -> list[str]:
         line = _en_point(p)
         if line:
             parts.append(line)
+    checked = _checked(plan.points, "en")
+    if checked:
+        parts.append(checked)
     if any(p.escalate for p in plan.points):
         parts.append("I am passing your request to a senior specialist, as you asked.")
     return parts

@@ -20,6 +20,9 @@ adjective it governs is put into the pronoun's person and number.
 'Вы вправе попросить. Мы закрепляем обращение.'
 >>> to_reader("По выбору Продавца сумма зачисляется в Личном кабинете Продавца.", seller)
 'По вашему выбору сумма зачисляется в вашем Личном кабинете.'
+>>> to_reader("Маркетлайн закрепляет обращение, если специалист работает, а в ином случае передаёт его другому "
+...           "специалисту и сообщает Продавцу имя.", seller)
+'Мы закрепляем обращение, если специалист работает, а в ином случае передаём его другому специалисту и сообщаем вам имя.'
 """
 
 from __future__ import annotations
@@ -77,19 +80,34 @@ def to_reader(sentence: str, roles: Roles) -> str:
     out: list[str] = []
     pending: str | None = None     # the person a following verb must take: "2per" after «вы», "1per" after «мы»
     waited = 0                     # content words since the pronoun: only the predicate right after it agrees
+    subject: str | None = None     # the sentence's pronoun subject, for a predicate after «, а …» («…, а в ином
+    resumed = 0                    # случае передаём»): words left in which it may resume
     previous_word = ""
     for token in tokens:
         if not token.strip() or not token[0].isalnum():
             if token.strip() and token.strip()[0] in _CLAUSE_END:
                 pending = None
+                subject = subject if token.strip()[0] == "," else None
             out.append(token)
             continue
+        if subject and token.lower() in ("а", "но") and next((t for t in reversed(out) if t.strip()), "") == ",":
+            resumed = 4
+        elif resumed:
+            resumed -= 1
+            if _is_nominative_noun(token):
+                resumed = 0
+            elif _is_agreeable(token) and _third_person(token):
+                out.append(_agree(token, subject))
+                pending, waited, resumed = subject, 1, 0
+                previous_word = token
+                continue
         case = _role_case(token, readers) if readers else None
         if case and _possessive(previous_word, case) and _put_your(out):   # «по выбору Продавца» → «по вашему выбору»
             continue
         if case and not _possessive(previous_word, case):
             out.append(_YOU[case])
             pending, waited = ("2per" if case == "nomn" else None), 0
+            subject = pending or subject
         elif token.lower() in ours_plain and not _after_preposition(previous_word) and not _is_noun(previous_word):
             if _is_participle(previous_word):     # «удалены Маркетлайн»: the doer of a passive
                 out.append(_WE["ablt"])
@@ -98,7 +116,7 @@ def to_reader(sentence: str, roles: Roles) -> str:
                     index = max(i for i, t in enumerate(out) if t == previous_word)
                     out[index] = _agree(previous_word, "1per")
                 out.append(_WE["nomn"])
-                pending, waited = "1per", 0
+                pending, waited, subject = "1per", 0, "1per"
         elif pending and _is_adverb(token):   # «вы самостоятельно определяете»: passed over, as if absent
             out.append(token)
             continue
@@ -147,6 +165,14 @@ def _your_form(tag) -> str | None:
     return form.word if form else None
 
 
+def _is_nominative_noun(word: str) -> bool:
+    return any(p.tag.POS in ("NOUN", "NPRO") and p.tag.case == "nomn" for p in morph().parse(word.lower())[:1])
+
+
+def _third_person(word: str) -> bool:
+    return any(p.tag.POS == "VERB" and "3per" in p.tag for p in morph().parse(word.lower())[:1])
+
+
 def _is_adverb(word: str) -> bool:
     """«дополнительно», «своевременно»: read as adverbs (their likeliest parse), never as short adjectives."""
     return morph().parse(word.lower())[0].tag.POS == "ADVB"
@@ -169,3 +195,65 @@ def _is_participle(word: str) -> bool:
 def _after_preposition(previous: str) -> bool:
     """«у Маркетлайн», «с Маркетлайн»: the name is not the subject here, and its case is unknown."""
     return bool(previous) and any(p.tag.POS == "PREP" for p in morph().parse(previous.lower())[:1])
+
+
+_SWAP = {"я": "вы", "меня": "вас", "мне": "вам", "мной": "вами", "мною": "вами", "мы": "вы", "нас": "вас",
+         "нам": "вам", "нами": "вами",
+         "вы": "мы", "вас": "нас", "вам": "нам", "вами": "нами"}
+_MY = {"мой": "ваш", "моя": "ваша", "моё": "ваше", "мое": "ваше", "мои": "ваши", "моего": "вашего", "моей": "вашей",
+       "моему": "вашему", "моим": "вашим", "моих": "ваших", "моими": "вашими", "мою": "вашу", "моём": "вашем",
+       "моем": "вашем"}
+_OUR = {"наш": "ваш", "наша": "ваша", "наше": "ваше", "наши": "ваши", "нашего": "вашего", "нашей": "вашей",
+        "нашему": "вашему", "нашим": "вашим", "наших": "ваших", "нашими": "вашими", "нашу": "вашу", "нашем": "вашем"}
+_SWAP.update(_MY)
+_SWAP.update(_OUR)
+_SWAP.update({v: k for k, v in _OUR.items()})   # «ваш» (the company's) said back is «наш»
+
+
+def to_you(words: str) -> str:
+    """The person's own words, said back to them: «я», «мой» become «вы», «ваш», and «вы», «ваш» (the company
+    they write to) become «мы», «наш», with the verbs of those subjects in the matching person.
+
+    >>> to_you("Могу я потребовать деньги назад")
+    'Можете вы потребовать деньги назад'
+    >>> to_you("сколько у меня дней, чтобы открыть спор по моему заказу")
+    'сколько у вас дней, чтобы открыть спор по вашему заказу'
+    >>> to_you("я купил чайник, а мне не вернули деньги")
+    'вы купили чайник, а вам не вернули деньги'
+    >>> to_you("когда вы вернёте деньги и появится ли у вас тёмная тема")
+    'когда мы вернём деньги и появится ли у нас тёмная тема'
+    """
+    out, subject = [], ""
+    for token in _TOKEN.findall(words):
+        lower = token.lower()
+        swap = _SWAP.get(lower)
+        if swap:
+            if lower in ("я", "мы", "вы"):
+                subject = "2per" if lower in ("я", "мы") else "1per"
+            out.append(swap.capitalize() if token[:1].isupper() else swap)
+            continue
+        if token[:1].isalpha():
+            form = _other_person(token, subject)
+            out.append(form.capitalize() if token[:1].isupper() and form != token else form)
+        else:
+            out.append(token)
+            if token.strip()[:1] in _CLAUSE_END:
+                subject = ""
+    return "".join(out)
+
+
+def _other_person(word: str, subject: str) -> str:
+    """A verb in the person the swap gives it: «могу» → «можете», «вернёте» → «вернём», «купил» (after «я») →
+    «купили»."""
+    parse = morph().parse(word.lower())[0]
+    tag = parse.tag
+    if tag.POS != "VERB" or "indc" not in tag:
+        return word
+    person = "2per" if "1per" in tag else "1per" if "2per" in tag else ""
+    if person:
+        form = parse.inflect({person, "plur"})
+        return form.word if form else word
+    if "past" in tag and subject and "sing" in tag:
+        form = parse.inflect({"plur"})
+        return form.word if form else word
+    return word

@@ -22,6 +22,8 @@ from ..errors import AssistantError
 from ..retrieval import ClauseHit
 
 CUTOFFS = (1, 5, 10)
+SHOWN = 5     # clauses per message whose shown score is checked against the labels
+SURE = 0.5    # a shown score from which a clause is read as more likely to apply than not
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Report:
     article: dict = field(default_factory=dict)
     declined_offtopic: float | None = None
     declined_answerable: float | None = None
+    calibration: dict = field(default_factory=dict)
     latency_ms: dict = field(default_factory=dict)
     groups: dict = field(default_factory=dict)   # group name → {"n", "clause", "article", declines}
     per_item: list[dict] = field(default_factory=list)
@@ -117,7 +120,7 @@ class Report:
     def to_dict(self, items: bool = False) -> dict:
         d = {"mode": self.mode, "n": self.n, "clause": self.clause, "article": self.article,
              "declined_offtopic": self.declined_offtopic, "declined_answerable": self.declined_answerable,
-             "latency_ms": self.latency_ms, "groups": self.groups}
+             "calibration": self.calibration, "latency_ms": self.latency_ms, "groups": self.groups}
         if items:
             d["items"] = self.per_item
         return d
@@ -134,12 +137,26 @@ def _share(flags: list[bool]) -> float | None:
     return round(sum(flags) / len(flags), 3) if flags else None
 
 
+def _calibration(rows: list[dict]) -> dict:
+    """How far a clause's calibrated probability (``ClauseHit.applies``) can be read as such: the precision of
+    the clauses at ``SURE`` or more, the share of answerable messages that get one, and the Brier score."""
+    shown = [(score, hit) for r in rows for score, hit in r.get("shown", [])]
+    if not shown:
+        return {"sure_precision": None, "sure_share": None, "brier": None}
+    sure = [hit for score, hit in shown if score >= SURE]
+    answerable = [r for r in rows if r["gold"]]
+    return {"sure_precision": _share(sure),
+            "sure_share": _share([any(score >= SURE for score, _ in r.get("shown", [])) for r in answerable]),
+            "brier": round(sum((score - hit) ** 2 for score, hit in shown) / len(shown), 3) if shown else None}
+
+
 def _summarise(rows: list[dict]) -> dict:
     answerable = [r for r in rows if r["gold"]]
     return {"n": len(rows), "clause": _metrics([r["clause_rank"] for r in answerable]),
             "article": _metrics([r["article_rank"] for r in answerable]),
             "declined_offtopic": _share([r["declined"] for r in rows if not r["gold"]]),
-            "declined_answerable": _share([r["declined"] for r in answerable])}
+            "declined_answerable": _share([r["declined"] for r in answerable]),
+            "calibration": _calibration(rows)}
 
 
 def rank_item(item: Item, result) -> dict:
@@ -160,7 +177,10 @@ def rank_item(item: Item, result) -> dict:
             "article_rank": a_rank,
             "declined": bool(getattr(result, "declined", False)),
             "confidence": round(float(getattr(result, "confidence", 0.0)), 3),
-            "top": [h.citation for h in result.clauses[:3]]}
+            "top": [h.citation for h in result.clauses[:3]],
+            # the best five clauses' calibrated probabilities, and whether each lies in a labelled article
+            "shown": [[round(float(h.applies), 4), any(h.doc == d and article_of(h) == a for d, a, _ in golds)]
+                      for h in result.clauses[:SHOWN] if getattr(h, "applies", None) is not None]}
 
 
 def evaluate(searcher, items: list[Item], mode: str = "") -> Report:
@@ -175,6 +195,7 @@ def evaluate(searcher, items: list[Item], mode: str = "") -> Report:
     overall = _summarise(report.per_item)
     report.n, report.clause, report.article = overall["n"], overall["clause"], overall["article"]
     report.declined_offtopic, report.declined_answerable = overall["declined_offtopic"], overall["declined_answerable"]
+    report.calibration = overall["calibration"]
     for part in dict.fromkeys(r["part"] for r in report.per_item):
         rows = [r for r in report.per_item if r["part"] == part]
         report.groups[f"{part}/all"] = _summarise(rows)

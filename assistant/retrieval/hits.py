@@ -33,6 +33,8 @@ class ClauseHit:
     related: list[Related] = field(default_factory=list)     # clauses its text refers to
     segments: list[int] = field(default_factory=list)        # which windows of the message raised it
     reason: str = "retrieved"      # "retrieved", or "reference" when the message names the clause itself
+    applies: float | None = None   # calibrated probability that the clause answers the message (the learned
+                                   # ranker's applies model); None where the ranking carries none
     kind: str = "clause"
 
     def to_dict(self) -> dict:

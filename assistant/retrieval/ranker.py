@@ -33,6 +33,11 @@ MODELS = Path(__file__).with_name("models")
 FEATURES = ("fused", "fused_rank", "dense", "own", "whole", "parent", "bm25", "bm25_plain", "glossary_hits",
             "title_overlap", "depth", "length", "case_votes", "unit_votes")
 DECLINE_FEATURES = ("own", "whole", "log1p_bm25", "agreement", "coverage", "top", "margin")
+#: What the "applies" model reads for one candidate: its learned score, how far below the message's best it is, its
+#: place in the learned order, and the message's decline inputs (a clause ranked first for an off-topic message is
+#: less likely to apply than one ranked first for a message the rules clearly cover).
+APPLIES_FEATURES = ("score", "below_top", "log1p_rank", *DECLINE_FEATURES)
+APPLIES_DEPTH = 5   # candidates per message the applies model is fitted on: the ones a reader or a draft sees
 
 
 @dataclass
@@ -85,6 +90,10 @@ class LearnedRanker:
             raise ValueError(f"{path} was trained on other features; retrain it with `assistant train-ranker`")
         self.booster = lightgbm.Booster(model_str=data["booster"])
         self.decline = decline or None   # {"coef", "intercept", "threshold", "features"}
+        applies = data.get("applies") or None   # {"coef", "intercept", "features"}
+        if applies and tuple(applies["features"]) != APPLIES_FEATURES:
+            raise ValueError(f"{path} was trained on other features; retrain it with `assistant train-ranker`")
+        self.applies_model = applies
         self.importances = data.get("importances", {})
         self.path = path
 
@@ -93,6 +102,19 @@ class LearnedRanker:
 
     def order(self, candidates: Candidates) -> np.ndarray:
         return np.argsort(-self.scores(candidates), kind="stable")
+
+    def applies(self, candidates: Candidates, scores: np.ndarray) -> np.ndarray | None:
+        """The calibrated probability that each candidate lies in the unit that answers the message (None
+        without an applies model). Down the learned order it never rises: a lower-ranked clause is never
+        shown as likelier than one above it."""
+        if not self.applies_model:
+            return None
+        order = np.argsort(-scores, kind="stable")
+        z = applies_features(candidates, scores) @ np.asarray(self.applies_model["coef"]) + self.applies_model["intercept"]
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
+        out = np.empty_like(p)
+        out[order] = np.minimum.accumulate(p[order])
+        return out
 
 
 def load_ranker(snapshot: Path, model_id: str):
@@ -112,6 +134,15 @@ def decline_features(candidates: Candidates, scores: np.ndarray) -> list[float]:
     first = float(top[0]) if len(top) else 0.0
     tenth = float(top[min(9, len(top) - 1)]) if len(top) else 0.0
     return [*candidates.context, first, first - tenth]
+
+
+def applies_features(candidates: Candidates, scores: np.ndarray) -> np.ndarray:
+    """One row of ``APPLIES_FEATURES`` per candidate, in the candidates' order."""
+    rank = np.empty(len(scores), dtype=np.float64)
+    rank[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
+    top = float(scores.max()) if len(scores) else 0.0
+    context = np.tile(np.asarray(decline_features(candidates, scores), dtype=np.float64), (len(scores), 1))
+    return np.column_stack([scores, scores - top, np.log1p(rank), context]) if len(scores) else np.zeros((0, len(APPLIES_FEATURES)))
 
 
 def decide(model: dict, features: list[float]) -> tuple[float, bool]:

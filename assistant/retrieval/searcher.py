@@ -238,6 +238,7 @@ class Searcher:
         case_keys = [key for key in sorted(best, key=best.get, reverse=True) if not self.corpus.is_clause[key]]
         scores = dict(best)
         learned = None
+        probability: dict[int, float] = {}   # calibrated, when the ranker carries an applies model
         if isinstance(self.ranker, LearnedRanker) and candidates is not None and candidates.keys:
             head = candidates.keys
             learned = self.ranker.scores(candidates)
@@ -245,8 +246,15 @@ class Searcher:
             chosen = set(head) | set(named)
             rest = [key for key in clause_keys if key not in chosen]
             clause_keys = named + [head[i] for i in np.argsort(-learned, kind="stable")] + rest
-            # the learned score, squashed to (0, 1); a named clause keeps 1.0, the rest fall below the head
-            scores.update({key: float(1.0 / (1.0 + np.exp(-score))) for key, score in zip(head, learned)})
+            # the calibrated probability that the clause applies (the learned score squashed to (0, 1) for a
+            # ranker trained before that model); a named clause keeps 1.0, the rest fall below the head
+            applies = self.ranker.applies(candidates, learned)
+            shown = applies if applies is not None else 1.0 / (1.0 + np.exp(-learned))
+            scores.update({key: float(p) for key, p in zip(head, shown)})
+            if applies is not None:
+                probability = {key: float(p) for key, p in zip(head, applies)}
+                probability.update({key: 1.0 for key in named})
+                probability.update({key: 0.0 for key in rest})
             scores.update({key: 0.0 for key in rest})
         result = SearchResult(message.text, segments=[q.text for q in plan[1:]] or [message.text],
                               references=referenced)
@@ -256,7 +264,8 @@ class Searcher:
             raised = raised_by.get(key, [] if len(plan) > 1 else [0])
             similarity = float(dense[key]) if dense is not None else None
             result.clauses.append(self.clause_hit(ref, scores[key], similarity, message.text, raised,
-                                                  "reference" if ref in referenced else "retrieved"))
+                                                  "reference" if ref in referenced else "retrieved",
+                                                  probability.get(key)))
         for key in case_keys[:k]:
             similarity = float(dense[key]) if dense is not None else None
             result.cases.append(self.case_hit(self.corpus.keys[key][1], best[key], similarity))
@@ -291,14 +300,16 @@ class Searcher:
 
     # --- hits --------------------------------------------------------------------------------------
     def clause_hit(self, clause_id: str, score: float, similarity: float | None = None, query: str = "",
-                   segments: list[int] | None = None, reason: str = "retrieved") -> ClauseHit:
+                   segments: list[int] | None = None, reason: str = "retrieved",
+                   applies: float | None = None) -> ClauseHit:
         c = self.corpus.clauses[clause_id]
         best, matched = self.explainer.best_sentence(c.full_text(), query) if query else ("", [])
         related = [Related(r, self.corpus.clauses[r].citation) for r in self.corpus.related(clause_id)]
         return ClauseHit(doc=c.doc, version=c.version, id=c.id, citation=c.citation, path=list(c.path),
                          text=c.full_text(), page=c.page, score=round(score, 5), unit=c.unit, title=c.title,
                          parents=list(c.parents), similarity=similarity, best_sentence=best, matched_terms=matched,
-                         related=related, segments=segments or [], reason=reason)
+                         related=related, segments=segments or [], reason=reason,
+                         applies=None if applies is None else round(applies, 5))
 
     def case_hit(self, case_id: str, score: float, similarity: float | None = None) -> CaseHit:
         c = self.corpus.cases[case_id]

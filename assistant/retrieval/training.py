@@ -8,7 +8,10 @@ cross-validated by question (``GroupKFold``) against the fusion's order on the h
 fitted on every tune question. The decline model is a logistic regression (scikit-learn, on
 standardised ``DECLINE_FEATURES``) fitted on out-of-fold ranker scores for the answerable messages and
 the full ranker's scores for the off-topic ones (never trained on), so it sees the ranker as unseen
-questions will; its threshold declines at most ``MAX_ANSWERABLE_DECLINED`` of the answerable ones.
+questions will; its threshold declines at most ``MAX_ANSWERABLE_DECLINED`` of the answerable ones. The
+applies model, a logistic regression on the same out-of-fold scores (``APPLIES_FEATURES``), turns each shown
+clause's score into the probability that it lies in the unit that answers the message: what the pages show as a
+clause's confidence, and what a draft needs before it cites a clause.
 
 >>> report = train(searcher, load_items("eval/dev.jsonl"), part="tune")       # doctest: +SKIP
 >>> report.cv_recall_at_5["learned"] > report.cv_recall_at_5["rrf"]           # doctest: +SKIP
@@ -25,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .ranker import DECLINE_FEATURES, FEATURES, MODELS, Candidates, decline_features, model_file
+from .ranker import (APPLIES_DEPTH, APPLIES_FEATURES, DECLINE_FEATURES, FEATURES, MODELS, Candidates, applies_features,
+                     decline_features, model_file)
 
 MAX_ANSWERABLE_DECLINED = 0.05
 FOLDS = 5
@@ -46,6 +50,7 @@ class TrainReport:
     cv_recall_at_5: dict[str, float] = field(default_factory=dict)   # share of questions with a graded clause in the top 5
     importances: dict[str, float] = field(default_factory=dict)      # share of total gain per feature
     decline: dict = field(default_factory=dict)
+    applies: dict = field(default_factory=dict)
     path: str = ""
 
     def to_dict(self) -> dict:
@@ -82,7 +87,7 @@ def _fit(rows: list[tuple[Candidates, np.ndarray]]):
                                              np.concatenate([g for _, g in rows]), group=[len(g) for _, g in rows])
 
 
-def _fit_decline(x: np.ndarray, y: np.ndarray) -> dict:
+def _logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     """A logistic regression on standardised features, folded back into one weight per raw feature."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -91,7 +96,11 @@ def _fit_decline(x: np.ndarray, y: np.ndarray) -> dict:
     fit = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     coef = fit.coef_[0] / scale
-    intercept = float(fit.intercept_[0] - np.sum(fit.coef_[0] * scaler.mean_ / scale))
+    return coef, float(fit.intercept_[0] - np.sum(fit.coef_[0] * scaler.mean_ / scale))
+
+
+def _fit_decline(x: np.ndarray, y: np.ndarray) -> dict:
+    coef, intercept = _logistic(x, y)
     z = x @ coef + intercept
     confidence = 1.0 / (1.0 + np.exp(-z))
     answerable, offtopic = confidence[y == 1], confidence[y == 0]
@@ -100,6 +109,24 @@ def _fit_decline(x: np.ndarray, y: np.ndarray) -> dict:
             "features": list(DECLINE_FEATURES),
             "tune_declined_offtopic": round(float((offtopic < threshold).mean()), 3) if len(offtopic) else None,
             "tune_declined_answerable": round(float((answerable < threshold).mean()), 3) if len(answerable) else None}
+
+
+def _fit_applies(rows: list[tuple[Candidates, np.ndarray, np.ndarray]]) -> dict:
+    """P(a candidate lies in a labelled unit), on each message's best ``APPLIES_DEPTH`` candidates by the ranker's
+    (out-of-fold) scores; an off-topic message's candidates are all negatives. Reported with its precision at
+    0.5 on the same rows (a training figure: `assistant eval` measures it on the frozen part)."""
+    x, y = [], []
+    for candidates, scores, grades in rows:
+        top = np.argsort(-scores, kind="stable")[:APPLIES_DEPTH]
+        x.append(applies_features(candidates, scores)[top])
+        y.append((grades[top] > 0).astype(int))
+    x, y = np.vstack(x), np.concatenate(y)
+    coef, intercept = _logistic(x, y)
+    p = 1.0 / (1.0 + np.exp(-(x @ coef + intercept)))
+    sure = p >= 0.5
+    return {"coef": [round(float(c), 6) for c in coef], "intercept": round(intercept, 6),
+            "features": list(APPLIES_FEATURES), "base_rate": round(float(y.mean()), 3),
+            "tune_precision_at_half": round(float(y[sure].mean()), 3) if sure.any() else None}
 
 
 def train(searcher, items, part: str | None = "tune", out: Path = MODELS, progress=None) -> TrainReport:
@@ -128,15 +155,17 @@ def train(searcher, items, part: str | None = "tune", out: Path = MODELS, progre
     model = _fit([rows[n] for n in answerable])
     gain = model.booster_.feature_importance(importance_type="gain")
     report.importances = {name: round(float(g / gain.sum()), 3) for name, g in zip(FEATURES, gain)} if gain.sum() else {}
-    x, y = [], []
+    x, y, seen = [], [], []
     for n in answerable + offtopic:
         scores = out_of_fold[n] if n in out_of_fold else model.predict(rows[n][0].features)
         x.append(decline_features(rows[n][0], scores))
         y.append(1 if n in out_of_fold else 0)
+        seen.append((rows[n][0], scores, rows[n][1]))
     report.decline = _fit_decline(np.array(x, dtype=np.float64), np.array(y)) if offtopic else {}
+    report.applies = _fit_applies(seen)
     data = {"features": list(FEATURES), "booster": model.booster_.model_to_string(), "trained_on": part or "all",
             "questions": report.questions, "offtopic": report.offtopic, "cv_recall_at_5": report.cv_recall_at_5,
-            "importances": report.importances, "decline": report.decline or None}
+            "importances": report.importances, "decline": report.decline or None, "applies": report.applies}
     out.mkdir(parents=True, exist_ok=True)
     path = out / model_file(searcher.embedder.id)
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")

@@ -78,6 +78,8 @@ def clause_card(hit: ClauseHit, lang: str, *, short: str = "", with_link: bool =
     st.markdown(card_head(hit.citation, short, hit.version, lang))
     if lead:
         st.text(t(lang, "lead_in", text=lead))
+    if hit.applies is not None and hit.reason != "reference":
+        st.caption(t(lang, "applies", pct=round(100 * hit.applies)))
     if best:
         st.markdown(highlight(best, [best]))
     if with_terms and hit.matched_terms:

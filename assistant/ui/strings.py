@@ -127,6 +127,7 @@ _T: dict[str, tuple[str, str]] = {
     "declined": ("Ни один пункт не подходит уверенно (уверенность {confidence:.2f}). Ближайшие — только для справки.",
                  "No clause applies with confidence ({confidence:.2f}). The nearest are for reference only."),
     "confidence": ("Уверенность: {confidence:.2f}", "Confidence: {confidence:.2f}"),
+    "applies": ("Вероятность, что пункт подходит: {pct} %", "Chance this clause applies: {pct} %"),
     "version": ("версия {version}", "version {version}"),
     "lead_in": ("{text} …", "{text} …"),
     "clause_path": ("Где в документе: ", "Where in the document: "),
