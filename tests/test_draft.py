@@ -65,6 +65,16 @@ def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_search
     assert [c.status for c in d.checks.coverage] == [Coverage.CHECKING]
 
 
+def test_open_questions_are_named_once_in_the_persons_words_said_back(demo_searcher):
+    d = draft(demo_searcher, "Можно ли мне подключить тёмную тему в кабинете? И будет ли у вас приложение для часов?",
+              today=TODAY)
+    assert not d.citations and d.text.count("Проверю и отвечу до 2 декабря") == 1
+    assert "можно ли вам подключить тёмную тему" in d.text and "будет ли у нас приложение для часов" in d.text
+    english = draft(demo_searcher, "Can I switch the seller dashboard to a dark theme? Will you make a smartwatch app?",
+                    today=TODAY)
+    assert english.text.count("I will check and answer by 2 December") == 1 and "smartwatch app" in english.text
+
+
 def test_two_messages_on_one_topic_share_no_four_words_outside_quotes_and_citations(demo_searcher):
     first = draft(demo_searcher, "Заказ № 11111-0101 потерялся на складе 3 октября, покупатель отменил его "
                                  "12 октября. Когда признаете отправление утраченным?", today=TODAY).text

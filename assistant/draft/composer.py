@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..analyze.kinds import PointKind
 from ..retrieval import Corpus
@@ -40,15 +40,20 @@ class Citation:
 
 
 def _said(point: PointPlan, lang: str = "ru") -> str:
-    """The person's words for a point, short and said back to them: its question if it has one; past
+    """The person's words for a point, short and said back to them: its questions (two at most) if it has any; past
     ``SAID_WORDS`` words, cut at the last comma before them (or at a word) and marked «…».
 
     >>> _said(PointPlan(["Добрый день.", "Могу я вернуть деньги за мой заказ, если прошло 10 дней?"], [], []))
     'можете вы вернуть деньги за ваш заказ…'
     >>> _said(PointPlan(["Как оспорить этот акт и сколько у меня дней на это, если я был в отпуске?"], [], []))
     'как оспорить этот акт и сколько…'
+    >>> _said(PointPlan(["Можно мне тёмную тему?", "И будет ли у вас приложение для часов?"], [], []))
+    'можно вам тёмную тему; и будет ли у нас приложение для часов'
     """
-    sentence = next((s for s in point.said if s.rstrip().endswith("?")), point.said[0]).strip()
+    asked = [s for s in point.said if s.rstrip().endswith("?")][:2]   # a follow-up joined to its question too
+    if len(asked) > 1:
+        return "; ".join(_said(replace(point, said=[q]), lang) for q in asked)
+    sentence = (asked or point.said)[0].strip()
     sentence = re.sub(r"[«»“”\"]", "", sentence).rstrip("?!. ")
     words = sentence.split()
     if len(words) > SAID_WORDS:
