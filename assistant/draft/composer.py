@@ -24,7 +24,7 @@ from .answers import QUOTE_WORDS, AnswerKind, quotable, ru_date
 from .plan import PointPlan, ReplyPlan
 from .roles import to_you
 
-SAID_WORDS = 8   # a point being checked is named by at most this many of the person's own words
+SAID_WORDS = 12   # a point being checked is named by at most this many of the person's own words
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,10 @@ def _said(point: PointPlan, lang: str = "ru") -> str:
     ``SAID_WORDS`` words, cut at the last comma before them (or at a word) and marked «…».
 
     >>> _said(PointPlan(["Добрый день.", "Могу я вернуть деньги за мой заказ, если прошло 10 дней?"], [], []))
-    'можете вы вернуть деньги за ваш заказ…'
-    >>> _said(PointPlan(["Как оспорить этот акт и сколько у меня дней на это, если я был в отпуске?"], [], []))
-    'как оспорить этот акт и сколько…'
+    'можете вы вернуть деньги за ваш заказ, если прошло 10 дней'
+    >>> _said(PointPlan(["Как оспорить этот акт и сколько у меня дней на это, если я был в отпуске две недели, "
+    ...                   "а акт пришёл в первый же день?"], [], []))
+    'как оспорить этот акт и сколько у вас дней…'
     >>> _said(PointPlan(["Можно мне тёмную тему?", "И будет ли у вас приложение для часов?"], [], []))
     'можно вам тёмную тему; и будет ли у нас приложение для часов'
     """
@@ -171,24 +172,6 @@ def _upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _ru(plan: ReplyPlan) -> list[str]:
-    parts = [f"Здравствуйте, {plan.name}." if plan.name else "Здравствуйте."]
-    if plan.follow_up == "template":
-        parts.append("Вы пишете, что прошлый ответ был по шаблону, — отвечаю по каждому пункту.")
-    escalated = False
-    for p in plan.points:
-        if p.answered_before:
-            continue
-        line = _ru_point(p)
-        if line:
-            parts.append(line)
-        if p.escalate and not escalated:
-            parts.append("Передаю обращение старшему специалисту, как вы просите.")
-            escalated = True
-    checked = _checked(plan.points, "ru")
-    return parts + [checked] if checked else parts
-
-
 # --- English ---------------------------------------------------------------------------------------------
 
 def _en_point(p: PointPlan) -> str:
@@ -214,27 +197,41 @@ def _en_point(p: PointPlan) -> str:
     return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {ev.citation}."
 
 
-def _en(plan: ReplyPlan) -> list[str]:
-    parts = [f"Hello {plan.name}," if plan.name else "Hello,"]
+_SAY = {   # the reply's own sentences, by language: a greeting, the follow-up to a templated reply, an escalation
+    "ru": {"hello": "Здравствуйте.", "hello_name": "Здравствуйте, {name}.",
+           "template": "Вы пишете, что прошлый ответ был по шаблону, — отвечаю по каждому пункту.",
+           "escalate": "Передаю обращение старшему специалисту, как вы просите."},
+    "en": {"hello": "Hello,", "hello_name": "Hello {name},",
+           "template": "You say the last reply was a template, so here is an answer to each point.",
+           "escalate": "I am passing your request to a senior specialist, as you asked."},
+}
+
+
+def _lines(plan: ReplyPlan) -> list[str]:
+    """The greeting, each point's answer (an escalation said once, after the point that asks for it), then the
+    points being checked."""
+    lang = "en" if plan.lang == "en" else "ru"
+    say, point_line = _SAY[lang], (_en_point if lang == "en" else _ru_point)
+    parts = [say["hello_name"].format(name=plan.name) if plan.name else say["hello"]]
     if plan.follow_up == "template":
-        parts.append("You say the last reply was a template, so here is an answer to each point.")
+        parts.append(say["template"])
+    escalated = False
     for p in plan.points:
         if p.answered_before:
             continue
-        line = _en_point(p)
+        line = point_line(p)
         if line:
             parts.append(line)
-    checked = _checked(plan.points, "en")
-    if checked:
-        parts.append(checked)
-    if any(p.escalate for p in plan.points):
-        parts.append("I am passing your request to a senior specialist, as you asked.")
-    return parts
+        if p.escalate and not escalated:
+            parts.append(say["escalate"])
+            escalated = True
+    checked = _checked(plan.points, lang)
+    return parts + [checked] if checked else parts
 
 
 def compose(plan: ReplyPlan, corpus: Corpus | None = None) -> tuple[str, list[Citation]]:
     """The reply text and the clauses it rests on, in order (each once)."""
-    parts = _en(plan) if plan.lang == "en" else _ru(plan)
+    parts = _lines(plan)
     citations: list[Citation] = []
     for p in plan.points:
         if p.answered_before:
