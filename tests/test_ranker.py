@@ -144,6 +144,20 @@ def test_a_ranker_file_for_other_features_is_refused(tmp_path):
         LearnedRanker(path)
 
 
+def test_an_index_whose_ranker_has_other_features_keeps_serving(trained, tmp_path, monkeypatch, caplog):
+    """An index published by an older version carries a ranker for other features: it is passed over for the
+    package's own, or the fusion's order, with a warning; the index still opens."""
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    (snapshot / model_file(FakeEmbedder.id)).write_text(json.dumps({"features": ["dense"], "booster": ""}),
+                                                        encoding="utf-8")
+    monkeypatch.setattr("assistant.retrieval.ranker.MODELS", trained[2])
+    assert isinstance(load_ranker(snapshot, FakeEmbedder.id), LearnedRanker)
+    monkeypatch.setattr("assistant.retrieval.ranker.MODELS", tmp_path / "none")
+    assert isinstance(load_ranker(snapshot, FakeEmbedder.id), RRFRanker)
+    assert "trained on other features" in caplog.text
+
+
 def test_candidates_line_up_with_features(stones):
     settings, _ = stones
     searcher = Searcher.open(settings, embedder=FakeEmbedder(), ranker="rrf", features=True)

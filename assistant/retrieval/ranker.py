@@ -21,6 +21,7 @@ A snapshot without one ranks by the fusion (``RRFRanker``); which one is a const
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger("assistant.retrieval")
 CANDIDATES = 40   # clauses the learned ranker re-orders (the fusion's best; the rest keep their order)
 MODELS = Path(__file__).with_name("models")
 FEATURES = ("fused", "fused_rank", "dense", "own", "whole", "parent", "bm25", "bm25_plain", "glossary_hits",
@@ -119,11 +121,16 @@ class LearnedRanker:
 
 def load_ranker(snapshot: Path, model_id: str):
     """The snapshot's learned ranker for this embedding model; for a snapshot published before rankers
-    were shipped, the package's own; without either, the fusion's order."""
-    path = Path(snapshot) / model_file(model_id)
-    if not path.exists():
-        path = shipped_ranker(model_id)
-    return LearnedRanker(path) if path is not None else RRFRanker()
+    were shipped, or whose ranker was trained on other features than this version computes, the package's
+    own; without one that fits, the fusion's order."""
+    for path in (Path(snapshot) / model_file(model_id), shipped_ranker(model_id)):
+        if path is None or not path.exists():
+            continue
+        try:
+            return LearnedRanker(path)
+        except ValueError as e:   # an index published by an older version: it keeps serving
+            log.warning("%s; using the next ranker available", e)
+    return RRFRanker()
 
 
 def decline_features(candidates: Candidates, scores: np.ndarray) -> list[float]:
