@@ -130,7 +130,7 @@ def _candidates(point: Point, corpus: Corpus, gated: bool = True) -> list:
     apply is left to the agent's panel, since a wrong citation is worse than none."""
     out, seen = [], set()
     # the probability is that a clause lies in the unit that answers the message: every clause of a unit shares it
-    unit_of = {hit.id: (corpus.clause(hit.id).unit if corpus.clause(hit.id) else hit.id) for hit in point.clauses}
+    unit_of = {hit.id: hit.unit or hit.id for hit in point.clauses}
     likely: dict[str, float] = {}
     for hit in point.clauses:
         if hit.applies is not None:
