@@ -130,13 +130,12 @@ def _candidates(point: Point, corpus: Corpus, gated: bool = True) -> list:
     apply is left to the agent's panel, since a wrong citation is worse than none."""
     out, seen = [], set()
     # the probability is that a clause lies in the unit that answers the message: every clause of a unit shares it
-    unit_of = {hit.id: hit.unit or hit.id for hit in point.clauses}
     likely: dict[str, float] = {}
     for hit in point.clauses:
         if hit.applies is not None:
-            likely[unit_of[hit.id]] = max(likely.get(unit_of[hit.id], 0.0), hit.applies)
+            likely[hit.unit or hit.id] = max(likely.get(hit.unit or hit.id, 0.0), hit.applies)
     for hit in point.clauses[:CANDIDATES]:
-        if gated and hit.applies is not None and likely[unit_of[hit.id]] < CITE and hit.reason != "reference":
+        if gated and hit.applies is not None and likely[hit.unit or hit.id] < CITE and hit.reason != "reference":
             continue
         clause = corpus.clause(hit.id)
         for c in (corpus.deferred_to(clause.id) or [clause]) if clause else []:

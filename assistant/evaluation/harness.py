@@ -147,7 +147,7 @@ def _calibration(rows: list[dict]) -> dict:
     answerable = [r for r in rows if r["gold"]]
     return {"sure_precision": _share(sure),
             "sure_share": _share([any(score >= SURE for score, _ in r.get("shown", [])) for r in answerable]),
-            "brier": round(sum((score - hit) ** 2 for score, hit in shown) / len(shown), 3) if shown else None}
+            "brier": round(sum((score - hit) ** 2 for score, hit in shown) / len(shown), 3)}
 
 
 def _summarise(rows: list[dict]) -> dict:

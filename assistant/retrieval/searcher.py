@@ -238,7 +238,7 @@ class Searcher:
         case_keys = [key for key in sorted(best, key=best.get, reverse=True) if not self.corpus.is_clause[key]]
         scores = dict(best)
         learned = None
-        probability: dict[int, float] = {}   # calibrated, when the ranker carries an applies model
+        calibrated = False   # the scores are probabilities: the ranker carries an applies model
         if isinstance(self.ranker, LearnedRanker) and candidates is not None and candidates.keys:
             head = candidates.keys
             learned = self.ranker.scores(candidates)
@@ -251,10 +251,7 @@ class Searcher:
             applies = self.ranker.applies(candidates, learned)
             shown = applies if applies is not None else 1.0 / (1.0 + np.exp(-learned))
             scores.update({key: float(p) for key, p in zip(head, shown)})
-            if applies is not None:
-                probability = {key: float(p) for key, p in zip(head, applies)}
-                probability.update({key: 1.0 for key in named})
-                probability.update({key: 0.0 for key in rest})
+            calibrated = applies is not None
             scores.update({key: 0.0 for key in rest})
         result = SearchResult(message.text, segments=[q.text for q in plan[1:]] or [message.text],
                               references=referenced)
@@ -265,7 +262,7 @@ class Searcher:
             similarity = float(dense[key]) if dense is not None else None
             result.clauses.append(self.clause_hit(ref, scores[key], similarity, message.text, raised,
                                                   "reference" if ref in referenced else "retrieved",
-                                                  probability.get(key)))
+                                                  scores[key] if calibrated else None))
         for key in case_keys[:k]:
             similarity = float(dense[key]) if dense is not None else None
             result.cases.append(self.case_hit(self.corpus.keys[key][1], best[key], similarity))
