@@ -137,6 +137,26 @@ def test_clauses_cited_by_similar_past_replies_come_first():
     assert ordered == ["rules:2.3", "rules:2.1", "rules:2.2", "rules:4.1"], "a templated reply is no precedent"
 
 
+def test_a_sentence_never_takes_a_clause_from_a_chapter_the_whole_message_is_not_about():
+    from assistant.analyze.points import _in_context
+    from assistant.retrieval import ClauseHit, SearchResult
+
+    def hit(cid, chapter, score):
+        return ClauseHit("gk2", "1", cid, cid, [], "", None, score, parents=[chapter, f"Статья {cid}"])
+
+    sale, deposit = "Глава 30. КУПЛЯ-ПРОДАЖА", "Глава 44. БАНКОВСКИЙ ВКЛАД"
+    whole = SearchResult("чайник сломался через три недели, хочу вернуть деньги",
+                         clauses=[hit("gk2:ст503/1", sale, 0.6), hit("gk2:ст475/1", sale, 0.4)])
+    # «Я хочу просто вернуть деньги» alone: a deposit's return reads much like a refund
+    sentence = SearchResult("Я хочу просто вернуть деньги.", clauses=[
+        hit("gk2:ст837/5", deposit, 0.9), hit("gk2:ст503/1", sale, 0.5), hit("gk2:ст835/2", deposit, 0.4)])
+    kept = _in_context(sentence, whole, k=3)
+    assert [h.id for h in kept.clauses] == ["gk2:ст503/1"]
+    whole.declined = True   # a message the rules do not cover says nothing about which chapters apply
+    sentence.clauses = [hit("gk2:ст837/5", deposit, 0.9)]
+    assert [h.id for h in _in_context(sentence, whole, k=3).clauses] == ["gk2:ст837/5"]
+
+
 def test_a_deadline_runs_from_the_date_the_person_ties_to_the_clauses_event():
     from assistant.analyze.deadlines import start_date as _start_for
 

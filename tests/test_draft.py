@@ -58,6 +58,17 @@ def test_each_question_is_answered_first_with_the_persons_facts(demo_searcher):
     assert all(c.answered for c in d.checks.coverage) and all(c.ok for c in d.checks.citations)
 
 
+def test_the_sentence_of_a_rule_that_answers_the_question_is_the_one_stated(demo_searcher):
+    # п. 7.3 says two things: the fee doubles after 180 days, and the seller is told 14 days before; the
+    # person asks what changes, and shares more words («уведомление», «срок») with the second
+    message = ("Часть товара лежит на складе FBO с весны, пришло уведомление, что скоро будет 180 дней. Что изменится "
+               "после этого срока? И как вывезти товар со склада, сколько это стоит?")
+    d = draft(demo_searcher, message, today=TODAY)
+    assert "плата за хранение удваивается (п. 7.3 Правил площадки)" in d.text, d.text
+    assert "за 14 календарных дней" not in d.text.split("(п. 7.3")[0]
+    assert "25 ₽ за единицу товара (п. 7.5 Правил площадки)" in d.text
+
+
 def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_searcher):
     d = draft(demo_searcher, "Когда у вас появится тёмная тема в приложении для продавцов?", today=TODAY)
     # the person's words said back from our side («у вас» → «у нас»), cut with «…», in one closing sentence

@@ -174,3 +174,35 @@ def test_a_new_index_in_an_empty_folder(tmp_path):
     report = index_paths([write_rules(tmp_path)], settings, embedder=FakeEmbedder(), overrides={"doc": "rules"})
     assert report.snapshot == current_name(settings.index_dir) and report.reused == 0 and report.embedded > 10
     assert [d.doc for d in Index.open(settings.index_dir).documents()] == ["rules"]
+
+
+def test_clause_sentences_are_embedded_at_build_and_an_older_index_gets_them_without_a_new_snapshot(fake_rules_copy,
+                                                                                                    tmp_path):
+    import sqlite3
+
+    from assistant.index.cache import passage_key
+    from assistant.retrieval.sentences import SentenceVectors
+
+    two = RULES_V2.replace("5 рублей за литр в сутки.", "5 рублей за литр в сутки. Плата удерживается из выплаты.")
+    sentences = ["После 60 дней взимается плата 5 рублей за литр в сутки.", "Плата удерживается из выплаты."]
+    first = index_paths([write_rules(tmp_path, two)], fake_rules_copy, embedder=FakeEmbedder(),
+                        overrides={**RULES, "version": "9"})
+    assert first.published == [("rules", "9")] and first.sentences == 2, "the new clause's two sentences"
+    cache = fake_rules_copy.index_dir / "cache.sqlite"
+    with sqlite3.connect(cache) as db:   # as an index built before sentences were cached
+        db.executemany("DELETE FROM vectors WHERE key = ?", [(passage_key(FakeEmbedder.id, s),) for s in sentences])
+    before = current_name(fake_rules_copy.index_dir)
+
+    embedder = FakeEmbedder()
+    report = index_paths([write_rules(tmp_path, two)], fake_rules_copy, embedder=embedder,
+                         overrides={**RULES, "version": "9"})
+    assert report.sentences == 2 == embedded(embedder)
+    assert report.published == [] and current_name(fake_rules_copy.index_dir) == before, "no new snapshot"
+
+    serving = FakeEmbedder()
+    cosines = SentenceVectors(serving, cache).similarity("откуда удерживается плата", sentences)
+    assert embedded(serving) == 0, "serving reads the build's sentence vectors and embeds only the question"
+    assert cosines[1] > cosines[0], "the sentence that answers the question is the closer"
+    again = index_paths([write_rules(tmp_path, two)], fake_rules_copy, embedder=FakeEmbedder(),
+                        overrides={**RULES, "version": "9"})
+    assert again.sentences == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from ..clauses.citation import chapter_of
 from ..retrieval import CaseHit, ClauseHit, Searcher
 from ..text import MAX_WINDOWS, detect_lang, lemmatizer, sentences, window_size, windows
 from .audience import guess_audience
@@ -120,11 +121,21 @@ def _by_precedent(clauses: list[ClauseHit], cases: list[CaseHit], depth: int = P
     return sorted(head, key=lambda h: h.id not in cited) + tail
 
 
+def _chapters(whole) -> set[str]:
+    """The chapters of the law the whole message's best clauses lie in: what the message is about at the
+    coarsest level (a sale of goods, not a bank deposit). Empty when the message is declined."""
+    return set() if whole.declined else {chapter_of(h.doc, tuple(h.parents)) for h in whole.clauses}
+
+
 def _in_context(result, whole, k: int, prior: float = MESSAGE_PRIOR):
     """A sentence's clauses re-ranked with the whole message's: a terse question («И получу ли я деньги?») is
-    about what the message is about (a blocked account), which its own words do not say."""
+    about what the message is about (a blocked account), which its own words do not say. A clause from a
+    chapter none of the whole message's best clauses lie in is dropped: «вернуть деньги» in a complaint about
+    a kettle is not about a bank deposit's return, however alike the words."""
     scores = {h.id: h.score for h in whole.clauses}
-    ranked = sorted(result.clauses, key=lambda h: -(h.score + prior * scores.get(h.id, 0.0)))
+    chapters = _chapters(whole)
+    found = [h for h in result.clauses if not chapters or chapter_of(h.doc, tuple(h.parents)) in chapters]
+    ranked = sorted(found, key=lambda h: -(h.score + prior * scores.get(h.id, 0.0)))
     # a clause found for the sentence that the whole message is likely about is as likely to apply to the sentence
     likely = {h.id: h.applies for h in whole.clauses if h.applies is not None}
     result.clauses = [replace(h, applies=max(h.applies, likely[h.id])) if h.applies is not None and h.id in likely

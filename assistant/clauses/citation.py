@@ -62,6 +62,20 @@ def unit_of(doc: str, path: list[str] | tuple[str, ...]) -> str:
     return clause_id(doc, path[:2])
 
 
+_CHAPTER = re.compile(r"^(?:Глава|Раздел|Chapter|Part)\b", re.I)
+
+
+def chapter_of(doc: str, parents: tuple[str, ...]) -> str:
+    """The chapter a clause sits in («Глава 44. БАНКОВСКИЙ ВКЛАД» of ГК ч.2), as ``doc:heading``; a document
+    without chapters is one chapter, named by its id.
+
+    >>> chapter_of("gk2", ("Глава 44. БАНКОВСКИЙ ВКЛАД", "Статья 837. Виды вкладов")), chapter_of("zozpp", ("Статья 18",))
+    ('gk2:Глава 44. БАНКОВСКИЙ ВКЛАД', 'zozpp')
+    """
+    top = next((p for p in parents if _CHAPTER.match(p)), "")
+    return f"{doc}:{top}" if top else doc
+
+
 def cite(short: str, path: list[str], lang: str = "ru") -> str:
     """A citation a person would write: document short name, then each unit in its usual abbreviation."""
     en = lang == "en"

@@ -27,6 +27,7 @@ from ..analyze.turns import AGENT, CUSTOMER, Turn, split_turns
 from ..checks import Checks, run_checks
 from ..checks.injection import find_injections, without_injections
 from ..errors import MessageRejected
+from .answers import fit_for
 from .composer import Citation, compose
 from .plan import ReplyPlan, build_plan
 
@@ -90,7 +91,7 @@ def audit(searcher, message: str, reply: str, today: dt.date | None = None, limi
     """Check a reply a person wrote: which points it answers, its boilerplate, its citations and promises."""
     message = intake(message, limit)
     analysis = analyze(searcher, _person(message, limit), today=today, limit=limit)
-    plan = build_plan(analysis, searcher.corpus, today)
+    plan = build_plan(analysis, searcher.corpus, today, fit=fit_for(searcher, analysis.lang))
     return Audit(reply, run_checks(reply, analysis, plan, searcher.corpus, message), plan)
 
 
@@ -111,18 +112,18 @@ def draft(searcher, message: str = "", backend: Backend | str = Backend.COMPOSER
     person = intake(" ".join(t.text for t in turns if t.role == CUSTOMER) or message, limit)
     analysis = analyze(searcher, _person(person, limit), today=today, limit=limit)
     _add_order(analysis, order.strip())
-    corpus = searcher.corpus
+    corpus, fit = searcher.corpus, fit_for(searcher, analysis.lang)
     last_agent = max((i for i, t in enumerate(turns) if t.role == AGENT), default=None)
     previous, follow_up, answered = None, "", set()
     if last_agent is not None:
-        before = build_plan(analysis, corpus, today)
+        before = build_plan(analysis, corpus, today, fit=fit)
         previous = Audit(turns[last_agent].text, run_checks(turns[last_agent].text, analysis, before, corpus,
                                                              person), before)
         done = {c.point for c in previous.checks.coverage if c.answered}
         answered = {i for i, p in enumerate(analysis.points) if p.sentences[0] in done}
         after = " ".join(t.text for t in turns[last_agent + 1:] if t.role == CUSTOMER)
         follow_up = "template" if _FOLLOW_UP.search(after) else ""
-    plan = build_plan(analysis, corpus, today, follow_up=follow_up, answered_before=answered)
+    plan = build_plan(analysis, corpus, today, follow_up=follow_up, answered_before=answered, fit=fit)
     text, citations = compose(plan, corpus)
     used, fallback = Backend.COMPOSER.value, ""
     if backend is Backend.LLM:

@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Protocol
 
 from ..analyze.deadlines import Limit, due, find_limits, start_date
 from ..analyze.facts import Fact, extract_facts
@@ -137,12 +138,62 @@ def _overlap(text: str, wanted: set[str]) -> float:
     return shared_words(text, wanted) / (len(got) ** 0.5 or 1.0)
 
 
-def best_part(clause: Clause, question: str, prefer=None) -> str:
-    """The statement of the clause that shares the most words with the question (``prefer`` breaks ties
-    toward statements with a yes/no, a number …)."""
-    wanted = set(lemmatizer().tokens(question))
+class Fit(Protocol):
+    """How well each of a clause's sentences answers a question (higher is better), and how much a sentence
+    that says yes or no («вправе», «не допускается») gains when the question asks whether."""
+
+    prefer: float
+
+    def __call__(self, question: str, texts: list[str]) -> list[float]: ...
+
+
+class WordFit:
+    """Words shared with the question, over the square root of the sentence's length."""
+
+    prefer = 0.5   # hand-set, round 5: a sentence with a yes or no wins over one sharing a word more
+
+    def __call__(self, question: str, texts: list[str]) -> list[float]:
+        wanted = set(lemmatizer().tokens(question))
+        return [_overlap(t, wanted) for t in texts]
+
+
+SHARED_WORD = 0.02   # the cosine a word shared with the question adds: chosen on eval/drafts.jsonl (see MeaningFit)
+
+
+class MeaningFit:
+    """The embedding model's cosine between the question and the sentence, plus ``SHARED_WORD`` per word they
+    share. On the dev drafts' points whose labelled clause has one sentence holding the answer key and one
+    not, it picks the sentence with the key for 38 of 49, against 30 for ``WordFit`` and 35 for the cosine
+    alone (``benchmarks/bench_drafts.py`` measures the drafts)."""
+
+    prefer = 0.02   # chosen on eval/drafts.jsonl: 0, 0.02, 0.05 and 0.5 answer 0.48, 0.49, 0.48 and 0.47 of points
+
+    def __init__(self, vectors) -> None:
+        self.vectors = vectors   # ``retrieval.sentences.SentenceVectors``
+
+    def __call__(self, question: str, texts: list[str]) -> list[float]:
+        wanted = set(lemmatizer().tokens(question))
+        return [float(c) + SHARED_WORD * shared_words(t, wanted)
+                for c, t in zip(self.vectors.similarity(question, texts), texts)]
+
+
+BY_WORDS = WordFit()
+
+
+def fit_for(searcher, lang: str) -> Fit:
+    """``MeaningFit`` over the searcher's sentence vectors for a message in the rules' language; ``BY_WORDS``
+    across languages, where a small model's cosines pick worse than the clause's own order (English dev
+    drafts answered 0.33 against 0.42)."""
+    return MeaningFit(searcher.sentences) if lang == searcher.corpus.lang else BY_WORDS
+
+
+def best_part(clause: Clause, question: str, prefer=None, fit: Fit = BY_WORDS) -> str:
+    """The statement of the clause that answers the question best (``prefer`` breaks near ties toward
+    statements with a yes/no, a number …)."""
     candidates = parts(clause)
-    scored = [(_overlap(p, wanted) + (0.5 if prefer and prefer(p) else 0.0), -i, p) for i, p in enumerate(candidates)]
+    fits = fit(question, candidates) if len(candidates) > 1 else [0.0]
+    scored = [(f + (fit.prefer if prefer and prefer(p) else 0.0), -i, p)
+              for i, (f, p) in enumerate(zip(fits, candidates))]
     return max(scored)[2]
 
 
@@ -175,45 +226,55 @@ def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:  #
 # --- derivations -----------------------------------------------------------------------------------------
 
 def derive(kind: PointKind, clause: Clause, question: str, facts: list[Fact] | None = None, *,
-           message: str = "", today: dt.date | None = None, items: list[Clause] = ()) -> Answer | None:
+           message: str = "", today: dt.date | None = None, items: list[Clause] = (), fit: Fit = BY_WORDS
+           ) -> Answer | None:
     """The answer ``clause`` gives to a point of ``kind`` asked in ``question``, or None when it gives none.
 
     ``facts`` are the person's facts for this point (default: those in ``question``); ``message`` is the
     whole message, whose dates may belong to the clause's event; ``items`` are the clause's sub-points
-    (a clause that ends in «в следующих случаях:» is answered by those that apply).
+    (a clause that ends in «в следующих случаях:» is answered by those that apply); ``fit`` chooses which of
+    the clause's sentences answers the question.
     """
     today = today or dt.date.today()
     message = message or question
     facts = facts if facts is not None else extract_facts(question, today)
     if kind is PointKind.WHEN:
-        return _when(clause, question, facts, message, today)
+        return _when(clause, question, facts, message, today, fit)
     if kind is PointKind.HOW_MUCH:
-        return _how_much(clause, question, facts, message, today)
+        return _how_much(clause, question, facts, message, today, fit)
     if kind is PointKind.DOCUMENTS or (items and clause.text.rstrip().endswith(":")):
         return _items(clause, question, items)
     if kind in (PointKind.WHETHER, PointKind.WHY, PointKind.WHO, PointKind.REQUEST, PointKind.SERVICE,
                 PointKind.CLAIM, PointKind.HOW):
-        return _statement(clause, question, kind)
+        return _statement(clause, question, kind, fit)
     return None
 
 
-def _when(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date) -> Answer | None:
+def _best(fit: Fit, question: str, options: list, sentence_of) -> object:
+    """The option whose sentence fits the question best; the first on a tie."""
+    if len(options) == 1:
+        return options[0]
+    fits = fit(question, [sentence_of(o) for o in options])
+    return options[max(range(len(options)), key=lambda i: (fits[i], -i))]
+
+
+def _when(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date,
+          fit: Fit = BY_WORDS) -> Answer | None:
     payday = _PAYDAY.search(clause.text)
     dates = [dt.date.fromisoformat(f.value) for f in facts if f.kind == "date"] or \
         [dt.date.fromisoformat(f.value) for f in extract_facts(message, today) if f.kind == "date"]
     if payday and dates:
         return _payday(clause, payday, dates, today)
     limits = find_limits(clause.text)
-    wanted = set(lemmatizer().tokens(question))
     if not limits:   # a term in hours, or one with no «в течение» («хранится 7 календарных дней»): stated as written
         terms = list(_DURATION.finditer(clause.text))
         if not terms:
             return None
-        best = max(terms, key=lambda m: _overlap(_sentence_of(clause.text, m.group(0)), wanted))
+        best = _best(fit, question, terms, lambda m: _sentence_of(clause.text, m.group(0)))
         short = len(clause.text.split()) <= QUOTE_WORDS   # a short clause is answered whole: all its terms
         return Answer(AnswerKind.TERM, clause.id, clause.text if short else _sentence_of(clause.text, best.group(0)),
                       value=best.group(0), key=tuple(m.group(1) for m in terms) if short else (best.group(1),))
-    limit = max(limits, key=lambda lim: _overlap(_sentence_of(clause.text, lim.text), wanted))
+    limit = _best(fit, question, limits, lambda lim: _sentence_of(clause.text, lim.text))
     span = _sentence_of(clause.text, limit.text)
     start = start_date(limit, facts, extract_facts(message, today), today, message)
     term = _term(limit)
@@ -245,12 +306,12 @@ def _payday(clause: Clause, m: re.Match, dates: list[dt.date], today: dt.date) -
     return Answer(AnswerKind.TERM, clause.id, _sentence_of(clause.text, m.group(0)), value=m.group(0))
 
 
-def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date) -> Answer | None:
-    wanted = set(lemmatizer().tokens(question))
+def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date,
+              fit: Fit = BY_WORDS) -> Answer | None:
     numeric = [p for p in parts(clause) if _PERCENT.search(p) or _MONEY.search(p) or _PRICE_BASE.search(p)]
     if not numeric:
         return None
-    span = max(numeric, key=lambda p: _overlap(p, wanted))
+    span = _best(fit, question, numeric, lambda p: p)
     sums = [float(f.value.split()[0]) for f in facts if f.kind == "sum" and f.value.endswith("RUB")]
     days = [int(f.value.split()[0]) for f in facts if f.kind == "duration" and f.value.endswith("days")]
     quantity = [int(f.value.split()[0]) for f in facts if f.kind == "quantity"]
@@ -297,17 +358,25 @@ def _items(clause: Clause, question: str, children: list[Clause] = ()) -> Answer
                   key=tuple(lemmatizer().tokens(ranked[0])[:1]))
 
 
+LONGEST = 60   # words a statement answer may run to (chosen on eval/drafts.jsonl: 40 answers fewer points)
 STATEMENT_WORDS = 35   # a statement answer may run on into the clause's next sentences up to this many words
 
 
-def _with_next(clause: Clause, span: str, limit: int = STATEMENT_WORDS) -> str:
+
+
+
+def _with_next(clause: Clause, span: str, limit: int = STATEMENT_WORDS, question: str = "") -> str:
     """``span`` and the clause's statements right after it while they fit: the second sentence of a rule
-    often holds its term or its condition («… закрепляет обращение на срок до 10 рабочих дней»)."""
+    often holds its term or its condition («… закрепляет обращение на срок до 10 рабочих дней»). A sentence
+    with neither a number nor a word of the question is another rule, and ends the answer."""
     statements = parts(clause)
     if span not in statements:
         return span
     out = [span]
+    wanted = set(lemmatizer().tokens(question))
     for nxt in statements[statements.index(span) + 1:]:
+        if question and not re.search(r"\d", nxt) and not shared_words(nxt, wanted):
+            break
         room = limit - len(" ".join(out).split())
         if len(nxt.split()) > room:
             part = quotable(nxt, span, room)   # a whole part of it that fits, condition and consequence kept
@@ -321,13 +390,17 @@ def _with_next(clause: Clause, span: str, limit: int = STATEMENT_WORDS) -> str:
 _SIGNPOST = re.compile(r"(?:в (?:случаях|порядке)|в соответствии с)[^.]*пункт\w* \d[\d.]*\s*[–-]\s*\d", re.I)
 
 
-def _statement(clause: Clause, question: str, kind: PointKind) -> Answer | None:
+def _statement(clause: Clause, question: str, kind: PointKind, fit: Fit = BY_WORDS) -> Answer | None:
     wanted = set(lemmatizer().tokens(question))
-    span = best_part(clause, question, prefer=lambda p: polarity(p) != 0)
+    span = best_part(clause, question, prefer=lambda p: polarity(p) != 0, fit=fit)
     if _SIGNPOST.search(span):
         return None   # «… признаётся утраченным в случаях, установленных пунктами 5.2.1–5.2.4»: its sub-points answer
     sign = polarity(span)
-    span = _with_next(clause, span)
+    span = _with_next(clause, span, question=question)
+    if len(span.split()) > LONGEST:   # a law's enumeration run into one sentence: its part that answers, or nothing
+        span = quotable(span, question, LONGEST)
+        if not span:
+            return None
     if kind is PointKind.WHETHER and sign:
         return Answer(AnswerKind.YES if sign > 0 else AnswerKind.NO, clause.id, span,
                       key=_key_words(span, wanted))

@@ -34,7 +34,7 @@ from ..schema import Case, Clause, Roles
 from ..text import detect_lang
 from .bulk import CaseFile, record_case_file, stream_vectors
 from .cache import EmbeddingCache
-from .passages import case_passages, clause_passages, whole_passages
+from .passages import case_passages, clause_passages, rule_sentences, whole_passages
 from .store import FORMAT, ROLE_CASE, ROLE_OWN, ROLE_WHOLE, Index, SnapshotWriter, build_lock, current_name, now, prune
 
 MANIFEST_NAME = "manifest.toml"
@@ -72,6 +72,7 @@ class BuildReport:
     seconds: float = 0.0
     cases: int = 0               # past cases whose passages went through the embedding cache in this build
     case_seconds: float = 0.0    # the time they took (look-ups, embedding the misses, writing)
+    sentences: int = 0           # clause sentences embedded in this build (``retrieval.sentences``)
 
     @property
     def cases_per_second(self) -> float:
@@ -84,7 +85,7 @@ class BuildReport:
             "bad_rows": {k: [{"line": b.line, "problem": b.problem} for b in v] for k, v in self.bad_rows.items()},
             "warnings": self.warnings,
             "embedded": self.embedded, "reused": self.reused, "seconds": round(self.seconds, 3),
-            "cases_embedded": self.cases, "cases_per_second": round(self.cases_per_second, 1),
+            "cases_embedded": self.cases, "sentences_embedded": self.sentences, "cases_per_second": round(self.cases_per_second, 1),
         }
 
 
@@ -241,6 +242,13 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
         changed |= _record_case_files(snap.db, streamed, report, settings.keep_personal_data, skip_bad_rows)
         changed |= snap.base is not None and snap.base.outdated
         if not changed and snap.base is not None:
+            # an index built before sentence vectors were cached gets them now, without a new snapshot
+            base = snap.base
+            cache = EmbeddingCache(settings.index_dir / "cache.sqlite", base.model, base.dim)
+            try:
+                report.sentences = _sentences(snap.db, cache, lambda: embedder or make_embedder(base.model))
+            finally:
+                cache.close()
             snap.discard()
             return report
         embedder = embedder or make_embedder(settings.model or (snap.base.model if snap.base else None))
@@ -510,11 +518,25 @@ def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progr
         out = stream_vectors(db, clause_units(db, embedder.max_chars), embedder.max_chars, cache,
                              before_each(embedder.passages, "embed"), scratch,
                              batch=getattr(embedder, "batch_size", 32), progress=progress)
+        report.sentences = _sentences(db, cache, lambda: embedder)
     finally:
         cache.close()
     report.embedded, report.reused = out.embedded, len(out.matrix) - out.embedded
     report.cases, report.case_seconds = out.cases, out.case_seconds
     return out.matrix
+
+
+def _sentences(db, cache: EmbeddingCache, embedder: Callable[[], Embedder]) -> int:
+    """Embed the sentences of published clauses with more than one that ``cache`` lacks, for the reply to state
+    the one asked about (``retrieval.sentences``); they live in the cache, not in the vector index. The
+    model is loaded (``embedder()``) only when one is missing. Returns how many were embedded."""
+    sentences = list(dict.fromkeys(s for (text,) in db.execute(
+        "SELECT c.text FROM clauses c JOIN documents d ON d.doc = c.doc AND d.version = c.version "
+        "AND d.published = 1 WHERE c.repealed = 0 ORDER BY c.doc, c.ord") for s in rule_sentences(text)))
+    if len(cache.lookup(sentences)) == len(sentences):
+        return 0
+    model = embedder()
+    return cache.embed(sentences, model.passages, batch=getattr(model, "batch_size", 32))[1]
 
 
 def passage_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:

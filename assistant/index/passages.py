@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..text import breaks, pack
+from ..text import breaks, clause_sentences, pack
 
 
 def _split(text: str, budget: int) -> list[str]:
@@ -44,3 +44,13 @@ def whole_passages(doc_title: str, parents: list[str], path: list[str], title: s
 
 def case_passages(message: str, max_chars: int) -> list[str]:
     return _split(" ".join(message.split()), max_chars)
+
+
+def rule_sentences(text: str) -> list[str]:
+    """The sentences of a clause a reply chooses between (``retrieval.sentences``): none for a clause of one.
+
+    >>> rule_sentences("Хранение бесплатно 60 дней. Далее плата 0,55 ₽ в сутки."), rule_sentences("Одно правило.")
+    (['Хранение бесплатно 60 дней.', 'Далее плата 0,55 ₽ в сутки.'], [])
+    """
+    found = clause_sentences(text)
+    return found if len(found) > 1 else []

@@ -43,6 +43,7 @@ from .precedent import Precedents
 from .query import Query
 from .ranker import CANDIDATES, Candidates, LearnedRanker, RRFRanker, decide, decline_features, load_ranker
 from .references import find_references, resolve
+from .sentences import SentenceVectors
 from .features import FeatureBuilder, Stage
 
 AUDIENCES = ("buyer", "seller")
@@ -94,6 +95,8 @@ class Searcher:
         # fitted on the hybrid signals; the single-channel baselines never decline
         self.calibration = calibration if hybrid else NEVER_DECLINE
         self.explainer = Explainer(lexical_index)
+        # which of a clause's sentences a reply states: by the model's meaning, from vectors the build cached
+        self.sentences = SentenceVectors(embedder, corpus.index.index_dir / "cache.sqlite")
         if self.with_features:
             self._features = FeatureBuilder(corpus, lexical_index, glossary)
 

@@ -1,0 +1,86 @@
+"""How close each sentence of a clause is to a question, by meaning: the embedding model's cosine.
+
+A clause often holds several rules («О блокировке уведомляем не позднее 24 часов … Блокировка по
+основанию «д» снимается после …»); the reply must state the one the person asked about. Words
+shared with the question pick it badly when the person says «сообщить» and the rule «уведомляет»;
+the model's vectors do not need the same words.
+
+Sentence vectors are embedded when the index is built (``index.passages.rule_sentences``, into the index's embedding cache,
+keyed by model and text) and read from that cache when a searcher opens; a sentence the cache lacks
+(an index built before this) is embedded on first use and kept in memory, never written, since
+serving does not write to the index.
+
+>>> vectors = SentenceVectors(searcher.embedder, searcher.index.index_dir / "cache.sqlite")   # doctest: +SKIP
+>>> vectors.similarity("Должны ли вы сообщить о блокировке?", ["Уведомляем в течение суток.", "Снимаем после проверки."])
+... # doctest: +SKIP
+array([0.87, 0.81], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from ..embed import Embedder
+from ..index.cache import passage_key
+
+KEPT = 20_000   # sentence and question vectors held in memory (≈ 30 MB at 384 dimensions)
+
+
+class SentenceVectors:
+    """Vectors of clause sentences and of questions, for one embedding model, with a bounded memory."""
+
+    def __init__(self, embedder: Embedder, cache_path: Path | None = None) -> None:
+        self.embedder = embedder
+        self._db = None
+        if cache_path is not None and Path(cache_path).exists():
+            self._db = sqlite3.connect(f"file:{cache_path}?mode=ro", uri=True, check_same_thread=False)
+        self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def similarity(self, question: str, texts: list[str]) -> np.ndarray:
+        """The cosine of ``question`` with each of ``texts`` (the model's vectors are unit length)."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        return self._passage_vectors(texts) @ self._query_vector(question)
+
+    def _query_vector(self, question: str) -> np.ndarray:
+        vec = self._queries.get(question)
+        if vec is None:
+            vec = self.embedder.queries([question])[0]
+            _keep(self._queries, question, vec)
+        return vec
+
+    def _passage_vectors(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._passages]
+        if missing and self._db is not None:
+            for text, vec in self._cached(missing).items():
+                _keep(self._passages, text, vec)
+            missing = [t for t in missing if t not in self._passages]
+        if missing:
+            for text, vec in zip(missing, self.embedder.passages(missing)):
+                _keep(self._passages, text, np.asarray(vec, dtype=np.float32))
+        return np.stack([self._passages[t] for t in texts])
+
+    def _cached(self, texts: list[str]) -> dict[str, np.ndarray]:
+        keys = {passage_key(self.embedder.id, t): t for t in texts}
+        marks = ",".join("?" * len(keys))
+        try:
+            rows = self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", list(keys)).fetchall()
+        except sqlite3.Error:   # a cache being rebuilt or removed: embed instead
+            return {}
+        found = {keys[k]: np.frombuffer(v, dtype=np.float32) for k, v in rows}
+        return {t: v for t, v in found.items() if v.size == self.embedder.dim}
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def _keep(store: OrderedDict, key: str, vec: np.ndarray) -> None:
+    store[key] = vec
+    if len(store) > KEPT:
+        store.popitem(last=False)
