@@ -85,7 +85,8 @@ class BuildReport:
             "bad_rows": {k: [{"line": b.line, "problem": b.problem} for b in v] for k, v in self.bad_rows.items()},
             "warnings": self.warnings,
             "embedded": self.embedded, "reused": self.reused, "seconds": round(self.seconds, 3),
-            "cases_embedded": self.cases, "sentences_embedded": self.sentences, "cases_per_second": round(self.cases_per_second, 1),
+            "cases_embedded": self.cases, "cases_per_second": round(self.cases_per_second, 1),
+            "sentences_embedded": self.sentences,
         }
 
 
