@@ -59,6 +59,14 @@ def test_yes_comes_with_its_condition():
     assert a.kind is AnswerKind.YES and "если сообщит" in a.span and "вправе" in a.key
 
 
+def test_a_law_that_says_who_pays_answers_yes():
+    penalty = clause("23.1.3", "В случае нарушения установленного договором срока передачи предварительно оплаченного "
+                               "товара потребителю продавец уплачивает ему за каждый день просрочки неустойку (пени) "
+                               "в размере половины процента суммы предварительной оплаты товара.")
+    a = derive(PointKind.WHETHER, penalty, "Положена ли мне неустойка за задержку доставки?")
+    assert a.kind is AnswerKind.YES and "уплачивает" in a.key
+
+
 def test_no_when_the_rule_denies():
     fee = clause("5.3.3", "Плата за логистику утраченного Отправления с Продавца не взимается.")
     a = derive(PointKind.WHETHER, fee, "Должен ли я платить за логистику потерянной посылки?")
