@@ -206,3 +206,24 @@ def test_clause_sentences_are_embedded_at_build_and_an_older_index_gets_them_wit
     again = index_paths([write_rules(tmp_path, two)], fake_rules_copy, embedder=FakeEmbedder(),
                         overrides={**RULES, "version": "9"})
     assert again.sentences == 0
+
+
+def test_sentence_vectors_stay_bounded_and_agree_across_threads(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from assistant.retrieval.sentences import SentenceVectors
+
+    embedder = FakeEmbedder()
+    vectors = SentenceVectors(embedder, tmp_path / "no-cache.sqlite", kept=8)   # no cache yet: embeds as needed
+    sentences = [f"Плата за хранение товара номер {i} удерживается из выплаты." for i in range(30)]
+    expected = embedder.passages(sentences) @ embedder.queries(["плата за хранение"])[0]
+
+    def one(i: int) -> float:
+        return float(vectors.similarity("плата за хранение", [sentences[i % 30]])[0])
+
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(one, range(300)))
+    assert np.allclose(got, [expected[i % 30] for i in range(300)], atol=1e-5)
+    assert len(vectors._passages) <= 8 and len(vectors._queries) <= 8, "memory stays bounded"

@@ -19,6 +19,7 @@ array([0.87, 0.81], dtype=float32)
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -31,10 +32,12 @@ KEPT = 20_000   # sentence and question vectors held in memory (≈ 30 MB at 384
 
 
 class SentenceVectors:
-    """Vectors of clause sentences and of questions, for one embedding model, with a bounded memory."""
+    """Vectors of clause sentences and of questions, for one embedding model, with a bounded memory. One
+    instance serves every session of the page and every request of the API: reads and fills are locked."""
 
-    def __init__(self, embedder: Embedder, cache_path: Path | None = None) -> None:
-        self.embedder = embedder
+    def __init__(self, embedder: Embedder, cache_path: Path | None = None, kept: int = KEPT) -> None:
+        self.embedder, self.kept = embedder, kept
+        self._lock = threading.Lock()
         self._db = None
         if cache_path is not None and Path(cache_path).exists():
             self._db = sqlite3.connect(f"file:{cache_path}?mode=ro", uri=True, check_same_thread=False)
@@ -45,25 +48,27 @@ class SentenceVectors:
         """The cosine of ``question`` with each of ``texts`` (the model's vectors are unit length)."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        return self._passage_vectors(texts) @ self._query_vector(question)
+        with self._lock:
+            return self._passage_vectors(texts) @ self._query_vector(question)
 
     def _query_vector(self, question: str) -> np.ndarray:
         vec = self._queries.get(question)
         if vec is None:
             vec = self.embedder.queries([question])[0]
-            _keep(self._queries, question, vec)
+            self._keep(self._queries, question, vec)
         return vec
 
     def _passage_vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._passages]
+        found = {t: self._passages[t] for t in dict.fromkeys(texts) if t in self._passages}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing and self._db is not None:
-            for text, vec in self._cached(missing).items():
-                _keep(self._passages, text, vec)
-            missing = [t for t in missing if t not in self._passages]
+            found.update(self._cached(missing))
+            missing = [t for t in missing if t not in found]
         if missing:
-            for text, vec in zip(missing, self.embedder.passages(missing)):
-                _keep(self._passages, text, np.asarray(vec, dtype=np.float32))
-        return np.stack([self._passages[t] for t in texts])
+            found.update(zip(missing, np.asarray(self.embedder.passages(missing), dtype=np.float32)))
+        for text, vec in found.items():
+            self._keep(self._passages, text, vec)
+        return np.stack([found[t] for t in texts])
 
     def _cached(self, texts: list[str]) -> dict[str, np.ndarray]:
         keys = {passage_key(self.embedder.id, t): t for t in texts}
@@ -75,12 +80,14 @@ class SentenceVectors:
         found = {keys[k]: np.frombuffer(v, dtype=np.float32) for k, v in rows}
         return {t: v for t, v in found.items() if v.size == self.embedder.dim}
 
+    def _keep(self, store: OrderedDict, key: str, vec: np.ndarray) -> None:
+        store[key] = vec
+        store.move_to_end(key)
+        while len(store) > self.kept:
+            store.popitem(last=False)
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
 
 
-def _keep(store: OrderedDict, key: str, vec: np.ndarray) -> None:
-    store[key] = vec
-    if len(store) > KEPT:
-        store.popitem(last=False)
