@@ -69,6 +69,18 @@ def test_the_sentence_of_a_rule_that_answers_the_question_is_the_one_stated(demo
     assert "25 ₽ за единицу товара (п. 7.5 Правил площадки)" in d.text
 
 
+def test_a_whether_question_gets_the_sentence_that_answers_it_plainly_not_a_yes_about_another(demo_searcher):
+    # п. 2.9: «О блокировке Маркетлайн уведомляет Продавца не позднее 24 часов …» (no «вправе» / «обязан» to read a
+    # yes from) and «Блокировка по основанию «д» снимается после …» (a yes, to another question)
+    message = ("Здравствуйте. Меня зовут Тимур, ИП Садыков. 22 октября мой кабинет заблокировали, все карточки пропали "
+               "с витрины. Никакого уведомления с причиной я не получил — узнал, только когда постоянный покупатель "
+               "написал, что не может найти наш товар. — Должны ли вы были сообщить мне о блокировке и указать "
+               "причину? Мне никто ничего не прислал.")
+    d = draft(demo_searcher, message, today=TODAY)
+    assert "уведомляет вас не позднее 24 часов с момента блокировки" in d.text, d.text
+    assert "Да: блокировка по основанию" not in d.text
+
+
 def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_searcher):
     d = draft(demo_searcher, "Когда у вас появится тёмная тема в приложении для продавцов?", today=TODAY)
     # the person's words said back from our side («у вас» → «у нас»), cut with «…», in one closing sentence

@@ -180,7 +180,12 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
             clause = candidates[rank]
             said = derive(kind, clause, question, point.facts, message=message, today=today,
                           items=corpus.children(clause.id), fit=fit) if fit is not BY_WORDS else None
-            return said if said is not None and (wanted is None or said.kind in wanted) else answer
+            # a «whether» whose closest sentence says no yes or no is answered by that sentence, plainly: «Да:» over a
+            # neighbouring sentence («Должны ли вы были сообщить о блокировке?» — «Да: блокировка снимается …»)
+            # would answer another question
+            fits = said is not None and (wanted is None or said.kind in wanted
+                                         or (kind is PointKind.WHETHER and said.kind is AnswerKind.RULE))
+            return said if fits else answer
     return None
 
 
