@@ -258,6 +258,9 @@ def _best(fit: Fit, question: str, options: list, sentence_of) -> object:
     return options[max(range(len(options)), key=lambda i: (fits[i], -i))]
 
 
+BOTH_TERMS_WORDS = 40   # a clause this short with terms in two sentences is answered with both (dev: 40 and 60 alike)
+
+
 def _when(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date,
           fit: Fit = BY_WORDS) -> Answer | None:
     payday = _PAYDAY.search(clause.text)
@@ -279,6 +282,12 @@ def _when(clause: Clause, question: str, facts: list[Fact], message: str, today:
     start = start_date(limit, facts, extract_facts(message, today), today, message)
     term = _term(limit)
     if start is None:
+        spans = list(dict.fromkeys(_sentence_of(clause.text, lim.text) for lim in limits))
+        # «обжаловать в течение 10 календарных дней … Рассматривает обжалование в течение 5 рабочих дней»: a question
+        # about one term is usually about the other («до какого числа … и сколько будете рассматривать»)
+        if len(spans) > 1 and len(clause.text.split()) <= BOTH_TERMS_WORDS:
+            return Answer(AnswerKind.TERM, clause.id, " ".join(spans), value=term,
+                          key=tuple(str(lim.days) for lim in limits))
         return Answer(AnswerKind.TERM, clause.id, span, value=term, detail=_event_words(clause.text, limit),
                       key=(str(limit.days),))
     deadline = due(limit, start, today)

@@ -83,11 +83,13 @@ def to_reader(sentence: str, roles: Roles) -> str:
     subject: str | None = None     # the sentence's pronoun subject, for a predicate after «, а …» («…, а в ином
     resumed = 0                    # случае передаём»): words left in which it may resume
     previous_word = ""
-    for token in tokens:
+    for at, token in enumerate(tokens):
         if not token.strip() or not token[0].isalnum():
             if token.strip() and token.strip()[0] in _CLAUSE_END:
                 pending = None
                 subject = subject if token.strip()[0] == "," else None
+                if token.strip()[0] in ".!?":
+                    previous_word = ""   # a new sentence: «… акт. Маркетлайн проводит …» opens with its subject
             out.append(token)
             continue
         if subject and token.lower() in ("а", "но") and next((t for t in reversed(out) if t.strip()), "") == ",":
@@ -108,7 +110,8 @@ def to_reader(sentence: str, roles: Roles) -> str:
             out.append(_YOU[case])
             pending, waited = ("2per" if case == "nomn" else None), 0
             subject = pending or subject
-        elif token.lower() in ours_plain and not _after_preposition(previous_word) and not _is_noun(previous_word):
+        elif token.lower() in ours_plain and not _after_preposition(previous_word) and (
+                not _is_noun(previous_word) or _verb_follows(tokens, at)):   # «О блокировке Маркетлайн уведомляет»
             if _is_participle(previous_word):     # «удалены Маркетлайн»: the doer of a passive
                 out.append(_WE["ablt"])
             else:
@@ -130,6 +133,24 @@ def to_reader(sentence: str, roles: Roles) -> str:
         previous_word = token
     text = _SENTENCE_PRONOUN.sub(lambda m: m.group(1) + m.group(2).capitalize(), "".join(out))
     return text[:1].upper() + text[1:] if sentence[:1].isupper() else text
+
+
+def _verb_follows(tokens: list[str], at: int) -> bool:
+    """Whether the word right after ``tokens[at]`` is a singular verb in the third person, or «вправе»: the party
+    before it is its subject («О блокировке Маркетлайн уведомляет»), not a genitive («Товары на складах
+    Маркетлайн хранятся»: the verb agrees with «товары»).
+
+    >>> [_verb_follows(t.split(), 2) for t in ("О блокировке Маркетлайн уведомляет", "Товары на Маркетлайн хранятся",
+    ...                                         "Товар на Маркетлайн хранится", "Затем по Маркетлайн вправе")]
+    [True, False, False, True]
+    """
+    following = next((t for t in tokens[at + 1:] if t.strip()), "").lower()
+    if following == "вправе":
+        return True
+    parse = morph().parse(following)[0] if following[:1].isalpha() else None
+    # a reflexive verb («на складе Маркетлайн хранится») has the thing, not the party, for its subject
+    return (parse is not None and parse.tag.POS == "VERB" and "3per" in parse.tag and "sing" in parse.tag
+            and not following.endswith(("ся", "сь")))
 
 
 # «… по вашему выбору. мы закрепляем …»: a pronoun put where a capitalised role opened a sentence
