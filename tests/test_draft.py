@@ -77,7 +77,7 @@ def test_a_whether_question_gets_the_sentence_that_answers_it_plainly_not_a_yes_
                "написал, что не может найти наш товар. — Должны ли вы были сообщить мне о блокировке и указать "
                "причину? Мне никто ничего не прислал.")
     d = draft(demo_searcher, message, today=TODAY)
-    assert "уведомляет вас не позднее 24 часов с момента блокировки" in d.text, d.text
+    assert "О блокировке мы уведомляем вас не позднее 24 часов с момента блокировки" in d.text, d.text
     assert "Да: блокировка по основанию" not in d.text
 
 
