@@ -81,6 +81,13 @@ def test_a_whether_question_gets_the_sentence_that_answers_it_plainly_not_a_yes_
     assert "Да: блокировка по основанию" not in d.text
 
 
+def test_a_permission_with_a_restriction_is_not_a_plain_yes(demo_searcher):
+    message = "Документы ИП загрузил вчера, проверка ещё идёт. Можно мне уже размещать карточки товаров, пока идёт проверка?"
+    d = draft(demo_searcher, message, today=TODAY)
+    assert "только после успешного прохождения проверки" in d.text, d.text
+    assert "Да:" not in d.text, "«вправе … только после проверки» answers «пока идёт проверка?» with its restriction"
+
+
 def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_searcher):
     d = draft(demo_searcher, "Когда у вас появится тёмная тема в приложении для продавцов?", today=TODAY)
     # the person's words said back from our side («у вас» → «у нас»), cut with «…», in one closing sentence

@@ -150,6 +150,8 @@ def _ru_answer(p: PointPlan) -> str:
         if a.estimate and a.detail:
             return f"По вашим данным это {a.value}: {a.detail} — предварительный расчёт {cite}."
         return f"Сумма — {a.value}: {_lower(statement)} {cite}."
+    if a.kind is AnswerKind.YES and _ONLY.search(statement):   # «вправе … только после проверки»: not a plain yes
+        return f"{_upper(statement)} {cite}."
     if a.kind is AnswerKind.YES:
         return f"Да: {_lower(statement)} {cite}."
     if a.kind is AnswerKind.NO:
@@ -158,6 +160,11 @@ def _ru_answer(p: PointPlan) -> str:
         lead = "Приложите" if PointKind.DOCUMENTS in p.kinds else _upper(statement.rstrip(":"))
         return f"{lead}: {'; '.join(_lower(i) for i in a.items)} {cite}."
     return f"{_upper(statement)} {cite}."
+
+
+# a permission with a restriction («вправе размещать карточки только после проверки») answers «можно ли до неё?» with
+# its restriction, not with «да»
+_ONLY = re.compile(r"\bтолько\b|\bлишь\b", re.I)
 
 
 def _lower(text: str) -> str:
@@ -190,7 +197,8 @@ def _en_point(p: PointPlan) -> str:
     if a.kind is AnswerKind.SUM and a.estimate and a.detail:
         return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {ev.citation}."
     term = _en_term(a.value) if a.kind is AnswerKind.TERM else ""
-    lead = {AnswerKind.YES: "Yes", AnswerKind.NO: "No", AnswerKind.TERM: f"The term is {term}" if term else "The rule says",
+    yes = "Only as the rule says" if _ONLY.search(a.span) else "Yes"
+    lead = {AnswerKind.YES: yes, AnswerKind.NO: "No", AnswerKind.TERM: f"The term is {term}" if term else "The rule says",
             AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."

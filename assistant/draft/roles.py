@@ -187,7 +187,11 @@ def _your_form(tag) -> str | None:
 
 
 def _is_nominative_noun(word: str) -> bool:
-    return any(p.tag.POS in ("NOUN", "NPRO") and p.tag.case == "nomn" for p in morph().parse(word.lower())[:1])
+    """A noun that may be nominative, by any of its parses: «документы» reads first as accusative, but before
+    its verb («, а загруженные документы удаляются») it is the verb's own subject."""
+    parses = morph().parse(word.lower())
+    return parses[0].tag.POS in ("NOUN", "NPRO") and any(p.tag.POS == parses[0].tag.POS and p.tag.case == "nomn"
+                                                         for p in parses)
 
 
 def _third_person(word: str) -> bool:
