@@ -299,11 +299,13 @@ def tidy(statement: str) -> str:
     >>> tidy("Должна быть предоставлена информация о товаре, предусмотренная статьёй 10 настоящего Закона, а также "
     ...      "предусмотренная пунктом 4 настоящей статьи информация о порядке возврата.")
     'Должна быть предоставлена информация о товаре, а также информация о порядке возврата.'
+    >>> tidy("Последствия установлены положениями, предусмотренными статьями 18 — 24 настоящего Закона.")
+    'Последствия установлены положениями, предусмотренными статьями 18 — 24 настоящего Закона.'
     >>> tidy("Изготовитель (продавец, импортёр) обязан предоставить товар (3 дня).")
     'Изготовитель обязан предоставить товар (3 дня).'
     """
     statement = _REFERENCE_IN_PARENS.sub("", statement)
-    statement = _LAW_REFERENCE.sub("", statement)
+    statement = _LAW_REFERENCE.sub(_unless_it_is_the_content, statement)
     statement = _ESTABLISHED.sub(lambda m: m.group(1) + " ", statement)
     statement = _IN_ORDER.sub("в установленном порядке", statement)
     statement = _IN_CASE.sub("", statement)
@@ -314,6 +316,14 @@ def tidy(statement: str) -> str:
 _LAW_REFERENCE = re.compile(r",?\s+(?:установленн|предусмотренн|указанн)\w*\s+(?:(?:пункт|подпункт|абзац)\w*\s+[\d.]+\s+"
                             r"(?:настоящей\s+статьи|стать\w+\s+[\d.]+\s+настоящего\s+(?:Закона|Кодекса))|"
                             r"стать\w+\s+[\d.]+(?:\s*[—–-]\s*[\d.]+)?\s+настоящего\s+(?:Закона|Кодекса))(?=[\s,.;])", re.I)
+# «установлены положениями, предусмотренными статьями 18 — 24»: there the reference is what is said
+_CONTENT_NOUN = re.compile(r"(?:положени|норм|правил|требовани|статей|статьями)\w*\s*$", re.I)
+
+
+def _unless_it_is_the_content(m: re.Match) -> str:
+    return m.group(0) if _CONTENT_NOUN.search(m.string[:m.start()]) else ""
+
+
 # «если установлено, что товар повреждён» says no more to a reader than «если товар повреждён»
 _ESTABLISHED = re.compile(r"\b(если|когда)\s+(?:будет\s+)?(?:установлено|выявлено|подтверждено),\s+что\s+", re.I)
 # «в порядке, установленном пунктом 5.3.1 настоящих Правил»: without its reference it would end on «в порядке»
