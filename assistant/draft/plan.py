@@ -179,7 +179,7 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
             _, rank, answer = max(found, key=lambda f: f[:2])
             clause = candidates[rank]
             said = derive(kind, clause, question, point.facts, message=message, today=today,
-                          items=corpus.children(clause.id), fit=fit) if fit is not BY_WORDS else None
+                          items=corpus.children(clause.id), fit=fit)
             # a «whether» whose closest sentence says no yes or no is answered by that sentence, plainly: «Да:» over a
             # neighbouring sentence («Должны ли вы были сообщить о блокировке?» — «Да: блокировка снимается …»)
             # would answer another question
