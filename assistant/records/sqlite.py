@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from ..errors import AssistantError
@@ -26,12 +27,32 @@ CREATE INDEX IF NOT EXISTS subjects_key ON subjects (key);
 """
 
 
+LOCKED_WAIT = 60.0   # seconds a store being opened waits for the journal mode, as every write waits for its lock
+
+
+def _use_wal(db: sqlite3.Connection, wait: float = LOCKED_WAIT) -> None:
+    """Put the file in WAL mode once (the mode is kept in the file). Switching the mode can answer «database is
+    locked» at once, without the busy timeout, while other processes write: only a file not yet in WAL mode
+    asks, and it retries until ``wait`` runs out."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SqliteStore:
     """>>> store = SqliteStore(Path("data/index/records.sqlite"))   # doctest: +SKIP"""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         with self._db() as db:
+            _use_wal(db)
             db.executescript(_SCHEMA)
 
     @contextlib.contextmanager
@@ -43,7 +64,6 @@ class SqliteStore:
             raise AssistantError(f"cannot open the record store {self.path} ({exc}); check the directory's "
                                  "permissions and free space") from None
         try:
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             yield db
         except sqlite3.OperationalError as exc:
