@@ -118,8 +118,9 @@ def cmd_index(args, settings: Settings) -> int:
     for path, rows in report.bad_rows.items():
         print(f"skipped {len(rows)} malformed row(s) in {path}: lines {', '.join(str(r.line) for r in rows)}")
     rate = f", {report.cases} cases at {report.cases_per_second:.0f}/s" if report.cases else ""
+    sentences = f", {report.sentences} clause sentences embedded" if report.sentences else ""
     print(f"snapshot {report.snapshot}: {report.embedded} passages embedded, {report.reused} reused, "
-          f"{report.seconds:.1f} s{rate}")
+          f"{report.seconds:.1f} s{rate}{sentences}")
     return 0
 
 
