@@ -103,6 +103,12 @@ def test_a_list_names_the_items_that_apply():
     assert a.kind is AnswerKind.LIST and "фотографии упаковки и товара" in a.items
 
 
+def test_a_law_that_points_to_other_articles_is_no_answer():
+    pointer = clause("26.1.5", "Последствия продажи товара ненадлежащего качества дистанционным способом продажи товара "
+                               "установлены положениями, предусмотренными статьями 18 - 24 настоящего Закона.")
+    assert derive(PointKind.CLAIM, pointer, "Платье оказалось с браком, магазин не отвечает.") is None
+
+
 def test_a_question_the_clause_cannot_answer_gets_no_answer():
     rating = clause("12.3", "Рейтинг продавца рассчитывается по оценкам за последние 90 дней.")
     assert derive(PointKind.WHEN, clause("12.1", "Продавец вправе отвечать на отзывы."),

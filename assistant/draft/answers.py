@@ -396,7 +396,9 @@ def _with_next(clause: Clause, span: str, limit: int = STATEMENT_WORDS, question
     return " ".join(out)
 
 
-_SIGNPOST = re.compile(r"(?:в (?:случаях|порядке)|в соответствии с)[^.]*пункт\w* \d[\d.]*\s*[–-]\s*\d", re.I)
+_SIGNPOST = re.compile(r"(?:в (?:случаях|порядке)|в соответствии с)[^.]*пункт\w* \d[\d.]*\s*[–-]\s*\d|"
+                       # a law's «… установлены положениями, предусмотренными статьями 18 — 24 настоящего Закона»
+                       r"(?:установлен|определя|регулиру)\w*[^.]*стать\w+ \d[\d.]*\s*[—–-]\s*\d", re.I)
 
 
 def _statement(clause: Clause, question: str, kind: PointKind, fit: Fit = BY_WORDS) -> Answer | None:
