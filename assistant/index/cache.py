@@ -17,10 +17,14 @@ def passage_key(model_id: str, text: str) -> bytes:
 class EmbeddingCache:
     """SQLite-backed; every batch commits on its own, so a killed build keeps what it embedded."""
 
-    def __init__(self, path: Path, model_id: str, dim: int) -> None:
-        self.db = sqlite3.connect(path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+    def __init__(self, path: Path, model_id: str, dim: int, read_only: bool = False) -> None:
+        """``read_only``: for serving, which only looks vectors up (one connection shared by threads)."""
+        if read_only:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(path, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
         self.model_id, self.dim = model_id, dim
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed import Embedder
-from ..index.cache import passage_key
+from ..index.cache import EmbeddingCache
 
 KEPT = 20_000   # sentence and question vectors held in memory (≈ 30 MB at 384 dimensions)
 
@@ -38,9 +38,9 @@ class SentenceVectors:
     def __init__(self, embedder: Embedder, cache_path: Path | None = None, kept: int = KEPT) -> None:
         self.embedder, self.kept = embedder, kept
         self._lock = threading.Lock()
-        self._db = None
+        self._cache = None
         if cache_path is not None and Path(cache_path).exists():
-            self._db = sqlite3.connect(f"file:{cache_path}?mode=ro", uri=True, check_same_thread=False)
+            self._cache = EmbeddingCache(Path(cache_path), embedder.id, embedder.dim, read_only=True)
         self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -61,24 +61,17 @@ class SentenceVectors:
     def _passage_vectors(self, texts: list[str]) -> np.ndarray:
         found = {t: self._passages[t] for t in dict.fromkeys(texts) if t in self._passages}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
-        if missing and self._db is not None:
-            found.update(self._cached(missing))
+        if missing and self._cache is not None:
+            try:
+                found.update((missing[i], vec) for i, vec in self._cache.lookup(missing).items())
+            except sqlite3.Error:   # a cache being rebuilt or removed: embed instead
+                pass
             missing = [t for t in missing if t not in found]
         if missing:
             found.update(zip(missing, np.asarray(self.embedder.passages(missing), dtype=np.float32)))
         for text, vec in found.items():
             self._keep(self._passages, text, vec)
         return np.stack([found[t] for t in texts])
-
-    def _cached(self, texts: list[str]) -> dict[str, np.ndarray]:
-        keys = {passage_key(self.embedder.id, t): t for t in texts}
-        marks = ",".join("?" * len(keys))
-        try:
-            rows = self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", list(keys)).fetchall()
-        except sqlite3.Error:   # a cache being rebuilt or removed: embed instead
-            return {}
-        found = {keys[k]: np.frombuffer(v, dtype=np.float32) for k, v in rows}
-        return {t: v for t, v in found.items() if v.size == self.embedder.dim}
 
     def _keep(self, store: OrderedDict, key: str, vec: np.ndarray) -> None:
         store[key] = vec
@@ -87,7 +80,7 @@ class SentenceVectors:
             store.popitem(last=False)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        if self._cache is not None:
+            self._cache.close()
 
 
