@@ -216,3 +216,13 @@ def test_cli_draft_with_turns_and_cli_check(demo_settings, tmp_path, capsys, sha
     checks = json.loads(out)
     assert code == 0 and checks["unanswered"] and checks["template"]["phrases"]
     assert {"citations", "coverage", "template", "guardrails", "injections", "unanswered"} <= set(checks)
+
+
+def test_a_question_whether_the_other_side_may_do_it_is_not_answered_with_the_readers_yes(demo_searcher):
+    # п. 4.7 grants the buyer «вправе отменить … без каких-либо удержаний»: read as «Да:», it would answer «may they
+    # withhold?» with a yes
+    message = ("Заказ задерживается уже на неделю, продавец предлагает отменить его, но удержать 300 ₽ за упаковку. "
+               "Могут ли они что-то удержать?")
+    d = draft(demo_searcher, message, today=TODAY)
+    assert "без каких-либо удержаний (п. 4.7 Условий для покупателей)" in d.text, d.text
+    assert "Да:" not in d.text and "— да" not in d.text

@@ -59,6 +59,13 @@ _PATTERNS: list[tuple[PointKind, re.Pattern]] = [
         r"\bкак (?:мне |нам )?(?:\w+ть|быть|добиться|получить|оспорить|вернуть|подать)\b|\bкаким образом|\bчто (?:мне |нам )?"
         r"делать|\bкуда\b|\bчто нужно сделать|\bhow (?:do|can|should) (?:i|we)\b|\bwhat should i do\b", _I)),
 ]
+# whether someone else acted rightly («Они правы?», «Это законно?», «Могут ли вычесть?»): the rule that answers it
+# often grants the reader a right («вы вправе отказаться …»), and its «да» would answer the other side's question
+_OTHERS_RIGHT = re.compile(
+    r"\b(?:они|он|она|магазин|продавец|фабрика|исполнитель|банк|служба)\b[^?]{0,40}\bправ[аы]?\b|\bзаконн\w*|"
+    r"\bправомерн\w*|\bдопустим\w*|\b(?:могут|может|имеют|имеет)\b|"
+    r"\bis (?:that|this|it) (?:legal|allowed|ok|okay|right|fair)\b|\bcan (?:they|he|she|the \w+)\b|"
+    r"\bare they (?:allowed|right)\b|\ballowed to\b", _I)
 _SERVICE = re.compile(r"шаблон\w*|ответ предоставлен|поддержк\w*|специалист\w*|оператор\w*|обращени\w*|"
                       r"template|canned|support|agent", _I)
 _GREETING = re.compile(
@@ -117,3 +124,15 @@ def is_context(sentence: str) -> bool:
     """A greeting or an introduction («Добрый день.», «Я продавец, работаю по FBO.»): context, not a point."""
     parts = [p.strip() for p in re.split(r"(?<=[.!])\s+|,\s+", sentence.strip()) if p.strip()]
     return bool(parts) and all(_GREETING.search(p) for p in parts)
+
+
+def judges_others(sentences: list[str]) -> bool:
+    """Whether the person asks if someone else may do what they did, rather than what the person may do: such a
+    question is answered by the rule itself, not by a «да» or «нет» taken from it.
+
+    >>> judges_others(["Магазин пишет, что возврата не будет. Они правы?"]), judges_others(["Могу ли я вернуть?"])
+    (True, False)
+    >>> judges_others(["He says I have to pay more. Is that allowed?"])
+    True
+    """
+    return any(_OTHERS_RIGHT.search(s) for s in sentences if asks(s))
