@@ -52,6 +52,11 @@ def _role_case(word: str, lemmas: frozenset[str]) -> str | None:
     return None
 
 
+def _plural_role(word: str, lemmas: frozenset[str]) -> bool:
+    return all(p.tag.number == "plur" for p in morph().parse(word.lower())
+               if p.normal_form in lemmas and p.tag.POS == "NOUN")
+
+
 def _agree(word: str, person: str) -> str:
     """A verb or short adjective the pronoun governs, in its person and number («уведомляет» → «уведомляем»)."""
     for parse in morph().parse(word.lower()):
@@ -104,6 +109,8 @@ def to_reader(sentence: str, roles: Roles) -> str:
                 previous_word = token
                 continue
         case = _role_case(token, readers) if readers else None
+        if case and _possessive(previous_word, case) and _plural_role(token, readers):
+            case = None   # «объединения потребителей», «права покупателей»: the readers as a class, not this reader
         if case and _possessive(previous_word, case) and _put_your(out):   # «по выбору Продавца» → «по вашему выбору»
             continue
         if case and not _possessive(previous_word, case):
