@@ -88,6 +88,7 @@ def to_reader(sentence: str, roles: Roles) -> str:
     subject: str | None = None     # the sentence's pronoun subject, for a predicate after «, а …» («…, а в ином
     resumed = 0                    # случае передаём»): words left in which it may resume
     previous_word = ""
+    reader_said = False            # the sentence has named the reader as a subject: its «он вправе» is the reader too
     for at, token in enumerate(tokens):
         if not token.strip() or not token[0].isalnum():
             if token.strip() and token.strip()[0] in _CLAUSE_END:
@@ -95,7 +96,13 @@ def to_reader(sentence: str, roles: Roles) -> str:
                 subject = subject if token.strip()[0] == "," else None
                 if token.strip()[0] in ".!?":
                     previous_word = ""   # a new sentence: «… акт. Маркетлайн проводит …» opens with its subject
+                    reader_said = False
             out.append(token)
+            continue
+        if reader_said and token.lower() in ("он", "она") and _person_modal_follows(tokens, at):
+            out.append("вы")   # «Если Продавец не согласен …, он вправе …»: not a thing («он утилизируется»)
+            pending, waited, subject = "2per", 0, "2per"
+            previous_word = token
             continue
         if subject and token.lower() in ("а", "но") and next((t for t in reversed(out) if t.strip()), "") == ",":
             resumed = 4
@@ -115,6 +122,7 @@ def to_reader(sentence: str, roles: Roles) -> str:
             continue
         if case and not _possessive(previous_word, case):
             out.append(_YOU[case])
+            reader_said = reader_said or case == "nomn"
             pending, waited = ("2per" if case == "nomn" else None), 0
             subject = pending or subject
         elif token.lower() in ours_plain and not _after_preposition(previous_word) and (
@@ -158,6 +166,18 @@ def _verb_follows(tokens: list[str], at: int) -> bool:
     # a reflexive verb («на складе Маркетлайн хранится») has the thing, not the party, for its subject
     return (parse is not None and parse.tag.POS == "VERB" and "3per" in parse.tag and "sing" in parse.tag
             and not following.endswith(("ся", "сь")))
+
+
+_PERSON_MODAL = {"вправе", "обязан", "обязана", "должен", "должна", "может"}
+
+
+def _person_modal_follows(tokens: list[str], at: int) -> bool:
+    """Whether «вправе», «обязан», «должен» or «может» (after an optional «не») follows ``tokens[at]``: what a
+    person, not a thing, is said to be."""
+    following = [t.lower() for t in tokens[at + 1:at + 6] if t.strip() and t[0].isalpha()][:2]
+    if following[:1] == ["не"]:
+        following = following[1:]
+    return bool(following) and following[0] in _PERSON_MODAL
 
 
 # «… по вашему выбору. мы закрепляем …»: a pronoun put where a capitalised role opened a sentence
