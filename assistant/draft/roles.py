@@ -127,7 +127,8 @@ def to_reader(sentence: str, roles: Roles) -> str:
             subject = pending or subject
         elif token.lower() in ours_plain and not _after_preposition(previous_word) and (
                 not _is_noun(previous_word) or _verb_follows(tokens, at)):   # «О блокировке Маркетлайн уведомляет»
-            if _is_participle(previous_word):     # «удалены Маркетлайн»: the doer of a passive
+            # «удалены Маркетлайн»: the doer of a passive; but «… признании утраченным Маркетлайн уведомляет»: a subject
+            if _is_participle(previous_word) and not _verb_follows(tokens, at):
                 out.append(_WE["ablt"])
             else:
                 if _is_agreeable(previous_word) and out:   # «за которые отвечает Маркетлайн»: the verb came first
