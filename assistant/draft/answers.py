@@ -436,6 +436,8 @@ def core(span: str) -> str:
     'Хранение бесплатно'
     >>> core("Продавец вправе оспорить штраф в течение 10 рабочих дней с даты его начисления.")
     'Продавец вправе оспорить штраф'
+    >>> core("По модели FBO Маркетлайн проверяет возвращённый товар в течение 3 рабочих дней с даты поступления.")
+    'Маркетлайн проверяет возвращённый товар'
     """
     from ..text import morph
 
@@ -449,17 +451,23 @@ def core(span: str) -> str:
     predicate = next((i for i, p in enumerate(parses) if p.tag.POS in ("VERB", "PRTS", "ADJS", "PRED")
                       or (p.tag.POS == "ADVB" and i and parses[i - 1].tag.POS != "ADVB" and i == len(parses) - 1)
                       or (p.tag.POS == "ADVB" and words[i].lower() in ("бесплатно", "обязательно"))), None)
-    subject = next((i for i, p in enumerate(parses[:predicate]) if p.tag.POS in ("NOUN", "NPRO")), None) \
-        if predicate else None
-    if predicate is None or subject is None:
+    if not predicate:
+        return ""
+    nouns = [i for i, p in enumerate(parses[:predicate]) if p.tag.POS in ("NOUN", "NPRO")]
+    # the subject is the nearest noun before the predicate that can be nominative, with no preposition or noun
+    # before it to govern it («По модели FBO Маркетлайн проверяет»: «Маркетлайн», not «модели»; «Хранение товаров на
+    # складах Маркетлайн бесплатно»: «Хранение»); else the first noun
+    subject = next((i for i in reversed(nouns) if (not i or parses[i - 1].tag.POS not in ("PREP", "NOUN"))
+                    and any(q.tag.case == "nomn" for q in morph().parse(words[i].lower()))), nouns[0] if nouns else None)
+    if subject is None:
         return ""
     out = [words[subject], words[predicate]]
     following = parses[predicate + 1] if predicate + 1 < len(parses) else None
     if following is not None and following.tag.POS in ("NOUN", "PRTF", "ADJF", "INFN"):
         out.append(words[predicate + 1])
         after = parses[predicate + 2] if predicate + 2 < len(parses) else None
-        if following.tag.POS == "INFN" and after is not None and after.tag.POS == "NOUN":
-            out.append(words[predicate + 2])   # «вправе оспорить штраф», not «вправе оспорить»
+        if following.tag.POS in ("INFN", "PRTF", "ADJF") and after is not None and after.tag.POS == "NOUN":
+            out.append(words[predicate + 2])   # «вправе оспорить штраф», «проверяет возвращённый товар»
     return " ".join(out[:CORE_WORDS])
 
 
