@@ -438,6 +438,8 @@ def core(span: str) -> str:
     'Продавец вправе оспорить штраф'
     >>> core("По модели FBO Маркетлайн проверяет возвращённый товар в течение 3 рабочих дней с даты поступления.")
     'Маркетлайн проверяет возвращённый товар'
+    >>> core("Размер компенсации за утраченные товары определяется в соответствии с пунктами 5.3.1–5.3.4.")
+    'Размер определяется'
     """
     from ..text import morph
 
@@ -454,11 +456,18 @@ def core(span: str) -> str:
     if not predicate:
         return ""
     nouns = [i for i, p in enumerate(parses[:predicate]) if p.tag.POS in ("NOUN", "NPRO")]
-    # the subject is the nearest noun before the predicate that can be nominative, with no preposition or noun
-    # before it to govern it («По модели FBO Маркетлайн проверяет»: «Маркетлайн», not «модели»; «Хранение товаров на
-    # складах Маркетлайн бесплатно»: «Хранение»); else the first noun
-    subject = next((i for i in reversed(nouns) if (not i or parses[i - 1].tag.POS not in ("PREP", "NOUN"))
-                    and any(q.tag.case == "nomn" for q in morph().parse(words[i].lower()))), nouns[0] if nouns else None)
+    number = parses[predicate].tag.number
+
+    def may_be_subject(i: int) -> bool:
+        # no preposition governs it («По модели FBO Маркетлайн проверяет»: not «модели»), and it may be nominative
+        # in the predicate's number («редакции … доступны», not «редакция»)
+        before = next((q for q in reversed(parses[:i]) if q.tag.POS not in ("ADJF", "PRTF", "NUMR")
+                       and "LATN" not in q.tag and "NUMB" not in q.tag), None)
+        return (before is None or before.tag.POS != "PREP") and any(
+            q.tag.case == "nomn" and (number is None or q.tag.number in (None, number))
+            for q in morph().parse(words[i].lower()) if q.tag.POS in ("NOUN", "NPRO"))
+
+    subject = next((i for i in nouns if may_be_subject(i)), nouns[0] if nouns else None)
     if subject is None:
         return ""
     out = [words[subject], words[predicate]]
