@@ -68,6 +68,8 @@ class Settings:
     database_url: str = field(default="", repr=False)   # postgresql://… : accepted replies in a shared PostgreSQL
     api_keys: tuple[str, ...] = field(default=(), repr=False)   # the service API's bearer keys; never printed
     api_max_body_bytes: int = 1024 * 1024   # the service API refuses larger request bodies (413)
+    # example questions embedded beside the clauses they name (``index.questions``); the package ships some
+    questions_dir: Path = REPO_ROOT / "assistant" / "index" / "questions"
 
     @property
     def records_file(self) -> Path:
@@ -97,6 +99,7 @@ class Settings:
             database_url=os.environ.get("ASSISTANT_DATABASE_URL", ""),
             api_keys=_api_keys(),
             api_max_body_bytes=_env_int("ASSISTANT_API_MAX_BODY_KB", 1024) * 1024,
+            questions_dir=Path(os.environ.get("ASSISTANT_QUESTIONS") or REPO_ROOT / "assistant" / "index" / "questions"),
         )
 
     def with_(self, **changes) -> "Settings":

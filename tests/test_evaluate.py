@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from assistant.config import REPO_ROOT
 from assistant.evaluation import Item, evaluate, load_items, rank_item
 from assistant.retrieval import ClauseHit, SearchResult
 from docs import run_cli
@@ -78,3 +79,27 @@ def test_eval_cli_prints_the_system_and_its_baselines(demo_settings, tmp_path, c
     code, out, _ = run_cli(capsys, "eval", str(path), "--index", str(demo_settings.index_dir), "--json")
     modes = [r["mode"] for r in json.loads(out)["results"]]
     assert code == 0 and modes == ["hybrid", "rrf", "previous", "lexical", "chunks500", "dense"]
+
+
+def test_shipped_example_questions_are_no_copies_of_evaluation_questions():
+    # the example questions embedded beside the laws' clauses were written from the laws alone; any too close to a
+    # question we measure on would turn that measurement into a training score
+    from assistant.config import Settings
+    from assistant.index.questions import load_questions
+    from assistant.text import lemmatizer
+
+    lemmas = lemmatizer().tokens
+    measured = []
+    for name in ("frozen.jsonl", "dev.jsonl", "drafts.jsonl", "drafts-heldout.jsonl", "paraphrases.jsonl"):
+        for line in (REPO_ROOT / "eval" / name).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            words = set(lemmas(row.get("text") or row.get("message") or ""))
+            if words:
+                measured.append(words)
+    questions = load_questions(Settings.resolve().questions_dir)
+    assert sum(map(len, questions.values())) > 1500
+    for clause, texts in questions.items():
+        for text in texts:
+            words = set(lemmas(text))
+            closest = max(len(words & m) / len(words | m) for m in measured)
+            assert closest < 0.3, f"{clause}: «{text}» is close to an evaluation question ({closest:.2f})"

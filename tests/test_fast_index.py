@@ -227,3 +227,37 @@ def test_sentence_vectors_stay_bounded_and_agree_across_threads(tmp_path):
         got = list(pool.map(one, range(300)))
     assert np.allclose(got, [expected[i % 30] for i in range(300)], atol=1e-5)
     assert len(vectors._passages) <= 8 and len(vectors._queries) <= 8, "memory stays bounded"
+
+
+def test_example_questions_are_embedded_beside_their_clause_and_bring_it_up(fake_rules_copy, tmp_path):
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    lay = "Сосед по гаражу спрашивает, сколько стоит держать канистры у вас"
+    (folder / "rules.jsonl").write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in (
+        {"clause": "rules:4.2", "text": lay},
+        {"clause": "rules:9.9", "text": "Пункта 9.9 нет: этот вопрос пропускается"})) + "\n", encoding="utf-8")
+    before = Searcher.open(fake_rules_copy, embedder=FakeEmbedder()).search(lay, k=3)
+    assert before.clauses[0].id != "rules:4.2", "the person's words share nothing with the rule's"
+
+    settings = fake_rules_copy.with_(questions_dir=folder)
+    served = current_name(settings.index_dir)
+    embedder = FakeEmbedder()
+    report = index_paths([write_rules(tmp_path, RULES_V2)], settings, embedder=embedder, overrides={**RULES, "version": "2"})
+    assert report.examples == 1 and embedded(embedder) == 1, "only the new question is embedded"
+    assert current_name(settings.index_dir) != served, "other questions, another snapshot"
+    assert Index.open(settings.index_dir).examples() == {"rules:4.2": [lay]}
+    after = Searcher.open(settings, embedder=FakeEmbedder()).search(lay, k=3)
+    assert after.clauses[0].id == "rules:4.2"
+
+    again = index_paths([write_rules(tmp_path, RULES_V2)], settings, embedder=FakeEmbedder(), overrides={**RULES, "version": "2"})
+    assert current_name(settings.index_dir) == again.snapshot and again.embedded == 0
+
+
+def test_a_bad_example_question_line_names_its_file_and_line(tmp_path):
+    from assistant.index.questions import load_questions
+
+    (tmp_path / "laws.jsonl").write_text('{"doc": "zozpp", "article": "18", "text": "ok"}\n{"text": "no clause"}\n',
+                                         encoding="utf-8")
+    with pytest.raises(AssistantError, match=r"laws.jsonl:2: not an example question"):
+        load_questions(tmp_path)
+    assert load_questions(tmp_path / "missing") == {}

@@ -35,7 +35,8 @@ from ..text import detect_lang
 from .bulk import CaseFile, record_case_file, stream_vectors
 from .cache import EmbeddingCache
 from .passages import case_passages, clause_passages, rule_sentences, whole_passages
-from .store import FORMAT, ROLE_CASE, ROLE_OWN, ROLE_WHOLE, Index, SnapshotWriter, build_lock, current_name, now, prune
+from .questions import fingerprint, load_questions
+from .store import FORMAT, ROLE_CASE, ROLE_EXAMPLE, ROLE_OWN, ROLE_WHOLE, Index, SnapshotWriter, build_lock, current_name, now, prune
 
 MANIFEST_NAME = "manifest.toml"
 Progress = Callable[[str, int, int], None]
@@ -73,6 +74,7 @@ class BuildReport:
     cases: int = 0               # past cases whose passages went through the embedding cache in this build
     case_seconds: float = 0.0    # the time they took (look-ups, embedding the misses, writing)
     sentences: int = 0           # clause sentences embedded in this build (``retrieval.sentences``)
+    examples: int = 0            # example questions embedded beside their clauses (``index.questions``)
 
     @property
     def cases_per_second(self) -> float:
@@ -86,7 +88,7 @@ class BuildReport:
             "warnings": self.warnings,
             "embedded": self.embedded, "reused": self.reused, "seconds": round(self.seconds, 3),
             "cases_embedded": self.cases, "cases_per_second": round(self.cases_per_second, 1),
-            "sentences_embedded": self.sentences,
+            "sentences_embedded": self.sentences, "example_questions": self.examples,
         }
 
 
@@ -241,7 +243,9 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
         changed = _record_documents(snap.db, loaded, report)
         changed |= _record_cases(snap.db, case_files, report, settings.keep_personal_data)
         changed |= _record_case_files(snap.db, streamed, report, settings.keep_personal_data, skip_bad_rows)
-        changed |= snap.base is not None and snap.base.outdated
+        questions = load_questions(settings.questions_dir)
+        changed |= snap.base is not None and (snap.base.outdated or snap.base.manifest.get("questions", "")
+                                               != fingerprint(questions))
         if not changed and snap.base is not None:
             # an index built before sentence vectors were cached gets them now, without a new snapshot
             base = snap.base
@@ -294,12 +298,15 @@ class NewSnapshot:
         carries the learned ranker shipped for this embedding model, if there is one."""
         from ..retrieval.ranker import shipped_ranker
 
+        questions = load_questions(self.settings.questions_dir)
         vectors = _vectors(self.db, embedder, self.settings.index_dir, self.report, progress,
-                           self.writer.scratch("vectors"))
+                           self.writer.scratch("vectors"), questions)
         ranker = shipped_ranker(embedder.id)
         if ranker is not None:
             shutil.copyfile(ranker, self.writer.tmp / ranker.name)
-        self.report.snapshot = self.writer.commit(_manifest(self.db, embedder, len(vectors)), vectors)
+        manifest = _manifest(self.db, embedder, len(vectors))
+        manifest["questions"] = fingerprint(questions)
+        self.report.snapshot = self.writer.commit(manifest, vectors)
         self.published = True
 
     def discard(self) -> None:
@@ -507,16 +514,21 @@ def _descendants(rows: list[tuple]) -> dict[str, list[str]]:
 
 
 def _vectors(db, embedder: Embedder, index_dir: Path, report: BuildReport, progress: Progress | None,
-             scratch: Path) -> np.ndarray:
+             scratch: Path, questions: dict[str, list[str]]) -> np.ndarray:
     """Rebuild the vector table for published clauses and all cases; embed only cache misses. The vectors are
     streamed to ``scratch`` (``bulk.stream_vectors``) and returned as a memory map of it.
 
     Roles: ``self`` (a clause with its headings), ``whole`` (a unit with children, as a
-    whole), ``case`` (a past message).
+    whole), ``example`` (a question it answers, ``index.questions``), ``case`` (a past message).
     """
     cache = EmbeddingCache(index_dir / "cache.sqlite", embedder.id, embedder.dim)
     try:
-        out = stream_vectors(db, clause_units(db, embedder.max_chars), embedder.max_chars, cache,
+        units = clause_units(db, embedder.max_chars, questions)
+        examples = [(ref, text) for _, _, ref, role, text in units if role == ROLE_EXAMPLE]
+        db.execute("DELETE FROM examples")
+        db.executemany("INSERT INTO examples VALUES (?, ?)", examples)
+        report.examples = len(examples)
+        out = stream_vectors(db, units, embedder.max_chars, cache,
                              before_each(embedder.passages, "embed"), scratch,
                              batch=getattr(embedder, "batch_size", 32), progress=progress)
         report.sentences = _sentences(db, cache, lambda: embedder)
@@ -540,17 +552,18 @@ def _sentences(db, cache: EmbeddingCache, embedder: Callable[[], Embedder]) -> i
     return cache.embed(sentences, model.passages, batch=getattr(model, "batch_size", 32))[1]
 
 
-def passage_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
+def passage_units(db, max_chars: int, questions: dict[str, list[str]] | None = None) -> list[tuple[str, str, str, str, str]]:
     """(kind, doc, ref, role, passage text) for every vector row, in row order (all in memory: builds stream
     the case rows instead, ``bulk.stream_vectors``)."""
-    units = clause_units(db, max_chars)
+    units = clause_units(db, max_chars, questions)
     for cid, source, message in db.execute("SELECT id, source, message FROM cases ORDER BY id"):
         units.extend(("case", source, cid, ROLE_CASE, p) for p in case_passages(message, max_chars))
     return units
 
 
-def clause_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
-    """(kind, doc, ref, role, passage text) of the published clauses' vector rows, in row order."""
+def clause_units(db, max_chars: int, questions: dict[str, list[str]] | None = None) -> list[tuple[str, str, str, str, str]]:
+    """(kind, doc, ref, role, passage text) of the published clauses' vector rows, in row order; ``questions``:
+    example questions by clause id, each a row of its clause."""
     units: list[tuple[str, str, str, str, str]] = []
     docs = {d: (t, s) for d, t, s in db.execute("SELECT doc, title, short FROM documents WHERE published = 1")}
     clause_rows = db.execute(
@@ -565,6 +578,7 @@ def clause_units(db, max_chars: int) -> list[tuple[str, str, str, str, str]]:
         if cid in below:
             parts = ([text] if text else []) + below[cid]
             units.extend(("clause", doc, cid, ROLE_WHOLE, p) for p in whole_passages(*args, parts, max_chars))
+        units.extend(("clause", doc, cid, ROLE_EXAMPLE, q[:max_chars]) for q in (questions or {}).get(cid, ()))
     return units
 
 

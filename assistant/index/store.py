@@ -22,6 +22,7 @@ from . import vectors as vector_index
 
 FORMAT = 3   # 2: vectors have roles (clause passages, whole units, cases); 3: the whole-unit role is "whole"
 ROLE_OWN, ROLE_WHOLE, ROLE_CASE = "self", "whole", "case"   # what a vector row embeds
+ROLE_EXAMPLE = "example"   # a question the clause answers, in people's words (``index.questions``)
 #: Beside an approximate ``vectors.faiss`` (hnsw, ivfpq): the float vectors of every row that is not a case, in row
 #: order, so that clauses are always scored exactly (they are few; cases are what grows).
 EXACT_FILE = "exact.npy"
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS case_sources (source TEXT PRIMARY KEY, sha256 TEXT, p
 CREATE TABLE IF NOT EXISTS cases (id TEXT PRIMARY KEY, source TEXT, version TEXT, date TEXT, audience TEXT,
     channel TEXT, message TEXT, reply TEXT, outcome TEXT, tags TEXT, cited TEXT, templated INTEGER);
 CREATE TABLE IF NOT EXISTS vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT, role TEXT);
+CREATE TABLE IF NOT EXISTS examples (ref TEXT, text TEXT);
 """
 
 
@@ -340,6 +342,16 @@ class Index:
 
     def cases(self) -> list[Case]:
         return [_case(r) for r in self.db.execute(f"SELECT {_CASE_COLS} FROM cases ORDER BY id")]
+
+    def examples(self) -> dict[str, list[str]]:
+        """Clause id → the example questions embedded beside it (``index.questions``); none in an older snapshot."""
+        out: dict[str, list[str]] = {}
+        try:
+            for ref, text in self.db.execute("SELECT ref, text FROM examples ORDER BY rowid"):
+                out.setdefault(ref, []).append(text)
+        except sqlite3.OperationalError:   # a snapshot written before example questions
+            pass
+        return out
 
     def case(self, case_id: str) -> Case | None:
         row = self.db.execute(f"SELECT {_CASE_COLS} FROM cases WHERE id = ?", (case_id,)).fetchone()

@@ -44,6 +44,7 @@ class Corpus:
         self.index = index
         self.clauses: dict[str, Clause] = {c.id: c for c in index.clauses() if not c.repealed}
         self.cases: dict[str, Case] = {c.id: c for c in index.cases()}
+        self.examples: dict[str, list[str]] = index.examples()   # questions people ask about a clause
         self.documents = index.documents(published_only=True)
         self.shorts = {d.doc: d.short for d in self.documents}
         self.audience = {d.doc: d.audience for d in self.documents}
@@ -69,6 +70,10 @@ class Corpus:
         """The text of every key, in key order: a clause with its headings, a case's message."""
         return [clause_passages(self.titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
                 for c in self.clauses.values()] + [c.message for c in self.cases.values()]
+
+    def example_texts(self) -> list[str]:
+        """Per key, in key order: the example questions asked about a clause, joined ("" for none, and for cases)."""
+        return [" ".join(self.examples.get(cid, ())) if kind == CLAUSE else "" for kind, cid in self.keys]
 
     def compact_citation(self, clause_id: str) -> str:
         """«п. 5.3.1 Правил площадки», «п. 4 ст. 26.1 ЗоЗПП»: how a reply cites the clause."""
