@@ -355,7 +355,7 @@ _PART_ORDER = {"frozen": 0, "test": 1, "paraphrases": 2, "tune": 3}
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import ChunkBaseline, evaluate, load_items, prepare_eval_index
     from .retrieval import Mode, Searcher
-    from .retrieval.ranker import LearnedRanker, RRFRanker, load_ranker
+    from .retrieval.ranker import LearnedRanker, RRFRanker, load_ranker, shipped_ranker
 
     items = [item for path in args.files for item in load_items(path)]
     if args.part:
@@ -365,7 +365,11 @@ def cmd_eval(args, settings: Settings) -> int:
         settings = settings.with_(index_dir=prepare_eval_index(settings, progress=bar))
         bar.close()
     base = Searcher.open(settings, mode=Mode.DENSE)
-    ranker = LearnedRanker(Path(args.ranker)) if args.ranker else load_ranker(base.index.path, base.index.model)
+    # the evaluation index is rebuilt only when its inputs change, so the ranker copied into it may be older than the
+    # one `train-ranker` just wrote: it measures the package's own unless told otherwise
+    package = shipped_ranker(base.index.model) if not args.index else None
+    chosen = args.ranker or package
+    ranker = LearnedRanker(Path(chosen)) if chosen else load_ranker(base.index.path, base.index.model)
     reports = []
     for mode in args.modes.split(","):
         if mode == ChunkBaseline.mode:
