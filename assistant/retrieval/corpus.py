@@ -71,10 +71,6 @@ class Corpus:
         return [clause_passages(self.titles.get(c.doc, ""), list(c.parents), list(c.path), c.title, c.text, 10**9)[0]
                 for c in self.clauses.values()] + [c.message for c in self.cases.values()]
 
-    def example_texts(self) -> list[str]:
-        """Per key, in key order: the example questions asked about a clause, joined ("" for none, and for cases)."""
-        return [" ".join(self.examples.get(cid, ())) if kind == CLAUSE else "" for kind, cid in self.keys]
-
     def compact_citation(self, clause_id: str) -> str:
         """«п. 5.3.1 Правил площадки», «п. 4 ст. 26.1 ЗоЗПП»: how a reply cites the clause."""
         c = self.clauses[clause_id]

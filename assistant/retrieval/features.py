@@ -35,10 +35,8 @@ class Stage:
 
 
 class FeatureBuilder:
-    def __init__(self, corpus: Corpus, lexical: LexicalIndex, glossary: Glossary | None,
-                 examples: LexicalIndex | None = None) -> None:
-        """``examples``: BM25 over each clause's example questions (``index.questions``), when it has any."""
-        self.corpus, self.lexical, self.glossary, self.examples = corpus, lexical, glossary, examples
+    def __init__(self, corpus: Corpus, lexical: LexicalIndex, glossary: Glossary | None) -> None:
+        self.corpus, self.lexical, self.glossary = corpus, lexical, glossary
         lemmas = lexical.lemmatizer
         self.headings = [frozenset(lemmas.tokens(" ".join((c.title, *c.parents)))) if kind == CLAUSE else frozenset()
                          for kind, c in ((k, corpus.clauses.get(ref) or corpus.cases.get(ref)) for k, ref in corpus.keys)]
@@ -59,7 +57,6 @@ class FeatureBuilder:
         zeros = np.zeros(len(self.corpus.keys), dtype=np.float32)
         x = np.zeros((len(keys), len(FEATURES)), dtype=np.float32)
         fused = np.array([best.get(key, 0.0) for key in keys], dtype=np.float32)
-        asked = self.examples.scores(tokens)[0] if self.examples is not None else np.zeros(len(self.corpus.keys))
         dense = stage.dense if stage.dense is not None else zeros
         for row, key in enumerate(keys):
             ref = self.corpus.keys[key][1]
@@ -69,8 +66,7 @@ class FeatureBuilder:
                       parts.get("whole", zeros)[key], parts.get("parent", zeros)[key], parts.get("bm25", zeros)[key],
                       parts.get("bm25_plain", zeros)[key], len(legal & held),
                       len(own_words & self.headings[key]) / max(1, len(own_words)), self.depth[key], self.length[key],
-                      votes.get(ref, 0.0), unit_votes.get(clause.unit, 0.0), parts.get("example", zeros)[key],
-                      asked[key])
+                      votes.get(ref, 0.0), unit_votes.get(clause.unit, 0.0))
         bm25 = stage.signals.get("lexical", 0.0) if stage.plan[0].lang == self.corpus.lang else 0.0
         context = (stage.signals.get("own", 0.0), stage.signals.get("whole", 0.0), math.log1p(max(bm25, 0.0)),
                    self.agreement(stage), self.coverage(own_words, keys))

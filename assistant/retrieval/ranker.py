@@ -33,7 +33,7 @@ log = logging.getLogger("assistant.retrieval")
 CANDIDATES = 40   # clauses the learned ranker re-orders (the fusion's best; the rest keep their order)
 MODELS = Path(__file__).with_name("models")
 FEATURES = ("fused", "fused_rank", "dense", "own", "whole", "parent", "bm25", "bm25_plain", "glossary_hits",
-            "title_overlap", "depth", "length", "case_votes", "unit_votes", "example", "bm25_example")
+            "title_overlap", "depth", "length", "case_votes", "unit_votes")
 DECLINE_FEATURES = ("own", "whole", "log1p_bm25", "agreement", "coverage", "top", "margin")
 #: What the "applies" model reads for one candidate: its learned score, how far below the message's best it is, its
 #: place in the learned order, and the message's decline inputs (a clause ranked first for an off-topic message is

@@ -98,8 +98,7 @@ class Searcher:
         # which of a clause's sentences a reply states: by the model's meaning, from vectors the build cached
         self.sentences = SentenceVectors(embedder, corpus.index.index_dir / "cache.sqlite")
         if self.with_features:
-            self._features = FeatureBuilder(corpus, lexical_index, glossary,
-                                            LexicalIndex(lemmatizer(), corpus.example_texts()) if corpus.examples else None)
+            self._features = FeatureBuilder(corpus, lexical_index, glossary)
 
     @property
     def threshold(self) -> float:
