@@ -119,8 +119,9 @@ def cmd_index(args, settings: Settings) -> int:
         print(f"skipped {len(rows)} malformed row(s) in {path}: lines {', '.join(str(r.line) for r in rows)}")
     rate = f", {report.cases} cases at {report.cases_per_second:.0f}/s" if report.cases else ""
     sentences = f", {report.sentences} clause sentences embedded" if report.sentences else ""
+    examples = f", {report.examples} example questions beside their clauses" if report.examples else ""
     print(f"snapshot {report.snapshot}: {report.embedded} passages embedded, {report.reused} reused, "
-          f"{report.seconds:.1f} s{rate}{sentences}")
+          f"{report.seconds:.1f} s{rate}{sentences}{examples}")
     return 0
 
 
