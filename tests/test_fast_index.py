@@ -246,8 +246,15 @@ def test_example_questions_are_embedded_beside_their_clause_and_bring_it_up(fake
     assert report.examples == 1 and embedded(embedder) == 1, "only the new question is embedded"
     assert current_name(settings.index_dir) != served, "other questions, another snapshot"
     assert Index.open(settings.index_dir).examples() == {"rules:4.2": [lay]}
-    after = Searcher.open(settings, embedder=FakeEmbedder()).search(lay, k=3)
+    searcher = Searcher.open(settings, embedder=FakeEmbedder())
+    after = searcher.search(lay, k=3)
     assert after.clauses[0].id == "rules:4.2"
+    from assistant.retrieval.dense import DenseChannel
+    from assistant.retrieval.query import Query
+
+    parts = DenseChannel(searcher.corpus, FakeEmbedder()).query_scores([Query.of(lay)]).parts[0]
+    key = searcher.corpus.key("clause", "rules:4.2")
+    assert parts["example"][key] > 0.99 > parts["own"][key], "the example is scored apart from the rule's own text"
 
     again = index_paths([write_rules(tmp_path, RULES_V2)], settings, embedder=FakeEmbedder(), overrides={**RULES, "version": "2"})
     assert current_name(settings.index_dir) == again.snapshot and again.embedded == 0
