@@ -50,12 +50,15 @@ def _said(point: PointPlan, lang: str = "ru") -> str:
     'как оспорить этот акт и сколько у вас дней…'
     >>> _said(PointPlan(["Можно мне тёмную тему?", "И будет ли у вас приложение для часов?"], [], []))
     'можно вам тёмную тему; и будет ли у нас приложение для часов'
+    >>> _said(PointPlan(["3. Какая вообще комиссия на детские игрушки?"], [], []))
+    'какая вообще комиссия на детские игрушки'
     """
     asked = [s for s in point.said if s.rstrip().endswith("?")][:2]   # a follow-up joined to its question too
     if len(asked) > 1:
         return "; ".join(_said(replace(point, said=[q]), lang) for q in asked)
     sentence = (asked or point.said)[0].strip()
     sentence = re.sub(r"[«»“”\"]", "", sentence).rstrip("?!. ")
+    sentence = _ENUMERATOR.sub("", sentence)   # «3. Какая у нас комиссия?» was the third of a list
     words = sentence.split()
     if len(words) > SAID_WORDS:
         head = " ".join(words[:SAID_WORDS])
@@ -68,6 +71,10 @@ def _said(point: PointPlan, lang: str = "ru") -> str:
         words = " ".join(words).strip(" ,:;—-")
     said = to_you(words) if lang == "ru" else words
     return _lower(said) if lang == "ru" else said
+
+
+_ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)]|[а-яa-z]\)|[-–—•*]|(?:во-первых|во-вторых|в-третьих|первое|второе|третье|"
+                         r"четвёртое|четвертое|и последнее)[,:—-]?)\s+", re.I)
 
 
 def _dangles(word: str) -> bool:

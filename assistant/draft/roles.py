@@ -99,6 +99,10 @@ def to_reader(sentence: str, roles: Roles) -> str:
                     reader_said = False
             out.append(token)
             continue
+        if reader_said and token.lower() in ("ему", "ей"):   # «… вправе обменять с момента передачи ему товара»
+            out.append("вам")
+            previous_word = token
+            continue
         if reader_said and token.lower() in ("он", "она") and _person_modal_follows(tokens, at):
             out.append("вы")   # «Если Продавец не согласен …, он вправе …»: not a thing («он утилизируется»)
             pending, waited, subject = "2per", 0, "2per"
