@@ -268,3 +268,16 @@ def test_a_bad_example_question_line_names_its_file_and_line(tmp_path):
     with pytest.raises(AssistantError, match=r"laws.jsonl:2: not an example question"):
         load_questions(tmp_path)
     assert load_questions(tmp_path / "missing") == {}
+
+
+def test_a_broken_questions_file_stops_the_build_and_the_served_index_stays(fake_rules_copy, tmp_path):
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    (folder / "rules.jsonl").write_text('{"clause": "rules:4.2"}\n', encoding="utf-8")
+    served = current_name(fake_rules_copy.index_dir)
+    with pytest.raises(AssistantError, match=r"rules.jsonl:1: not an example question"):
+        index_paths([write_rules(tmp_path, RULES_V2.replace("5 рублей", "6 рублей"))],
+                    fake_rules_copy.with_(questions_dir=folder), embedder=FakeEmbedder(),
+                    overrides={**RULES, "version": "3"})
+    assert current_name(fake_rules_copy.index_dir) == served
+    assert {d.doc: d.version for d in Index.open(fake_rules_copy.index_dir).documents(published_only=True)}["rules"] == "2"

@@ -243,9 +243,8 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
         changed = _record_documents(snap.db, loaded, report)
         changed |= _record_cases(snap.db, case_files, report, settings.keep_personal_data)
         changed |= _record_case_files(snap.db, streamed, report, settings.keep_personal_data, skip_bad_rows)
-        questions = load_questions(settings.questions_dir)
         changed |= snap.base is not None and (snap.base.outdated or snap.base.manifest.get("questions", "")
-                                               != fingerprint(questions))
+                                               != fingerprint(snap.questions))
         if not changed and snap.base is not None:
             # an index built before sentence vectors were cached gets them now, without a new snapshot
             base = snap.base
@@ -289,6 +288,7 @@ class NewSnapshot:
 
     def __init__(self, settings: Settings, report: BuildReport, base: Index | None) -> None:
         self.settings, self.report, self.base = settings, report, base
+        self.questions = load_questions(settings.questions_dir)   # example questions for the clauses it will hold
         self.writer = SnapshotWriter(settings.index_dir, base.path if base else None)
         self.db = self.writer.db
         self.published = False
@@ -298,14 +298,13 @@ class NewSnapshot:
         carries the learned ranker shipped for this embedding model, if there is one."""
         from ..retrieval.ranker import shipped_ranker
 
-        questions = load_questions(self.settings.questions_dir)
         vectors = _vectors(self.db, embedder, self.settings.index_dir, self.report, progress,
-                           self.writer.scratch("vectors"), questions)
+                           self.writer.scratch("vectors"), self.questions)
         ranker = shipped_ranker(embedder.id)
         if ranker is not None:
             shutil.copyfile(ranker, self.writer.tmp / ranker.name)
         manifest = _manifest(self.db, embedder, len(vectors))
-        manifest["questions"] = fingerprint(questions)
+        manifest["questions"] = fingerprint(self.questions)
         self.report.snapshot = self.writer.commit(manifest, vectors)
         self.published = True
 

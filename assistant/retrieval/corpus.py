@@ -44,7 +44,6 @@ class Corpus:
         self.index = index
         self.clauses: dict[str, Clause] = {c.id: c for c in index.clauses() if not c.repealed}
         self.cases: dict[str, Case] = {c.id: c for c in index.cases()}
-        self.examples: dict[str, list[str]] = index.examples()   # questions people ask about a clause
         self.documents = index.documents(published_only=True)
         self.shorts = {d.doc: d.short for d in self.documents}
         self.audience = {d.doc: d.audience for d in self.documents}

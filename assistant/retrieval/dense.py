@@ -48,7 +48,8 @@ class DenseScores:
     per_key: list[np.ndarray]    # cosine per key, per query
     best_own: list[float]        # per query: the best cosine of a clause's own passage (a decline signal)
     best_whole: list[float]      # per query: the best cosine of a unit as a whole (a decline signal)
-    parts: list[dict[str, np.ndarray]]   # per query: "own", "whole", "parent" cosines per key, apart (for the ranker)
+    parts: list[dict[str, np.ndarray]]   # per query: "own", "whole", "parent" (for the ranker) and "example" cosines
+                                         # per key, apart
 
 
 class DenseChannel:
