@@ -226,3 +226,11 @@ def test_a_question_whether_the_other_side_may_do_it_is_not_answered_with_the_re
     d = draft(demo_searcher, message, today=TODAY)
     assert "без каких-либо удержаний (п. 4.7 Условий для покупателей)" in d.text, d.text
     assert "Да:" not in d.text and "— да" not in d.text
+
+
+def test_a_question_of_what_is_answered_by_the_rule_not_by_yes_or_no(demo_searcher):
+    # «Какая инициатива продавца, если …?» asks what: «Да: за отмену Заказа … начисляется штраф» answered nothing
+    message = ("Покупатель отменил заказ, потому что посылка потерялась на сортировке, а мне начислили штраф за отмену "
+               "по инициативе продавца. Какая инициатива продавца, если товар пропал у вас?")
+    d = draft(demo_searcher, message, today=TODAY)
+    assert "Да:" not in d.text and "Нет:" not in d.text and "— да" not in d.text, d.text

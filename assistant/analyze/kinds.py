@@ -79,6 +79,9 @@ _EMOTION = re.compile(r"\b(?:безобрази\w+|ужас\w*|позор\w*|д�
                       r"издевательств\w*|бесит|кошмар\w*|отвратительн\w+|хамств\w*|terrible|awful|disgusting|"
                       r"ridiculous|fed up)\b", _I)
 _QUESTION_MARK = re.compile(r"\?")
+# a question opened by «что», «какие» … (or ending «что тогда?») asks what, not whether: a «да» or «нет» cannot answer it
+_OPEN_QUESTION = re.compile(r"^\W*(?:(?:и|а|но|так)\s+)?(?:что|чего|чем|как(?:ие|ой|ая|ое|им|их))\b(?!\s+ли\b)|"
+                            r"\bчто\s+(?:тогда|дальше|теперь|делать)\W*$|^\W*(?:what|which)\b", _I)
 
 
 def point_kinds(sentences: list[str], requests: int = 0) -> list[PointKind]:
@@ -126,13 +129,16 @@ def is_context(sentence: str) -> bool:
     return bool(parts) and all(_GREETING.search(p) for p in parts)
 
 
-def judges_others(sentences: list[str]) -> bool:
-    """Whether the person asks if someone else may do what they did, rather than what the person may do: such a
-    question is answered by the rule itself, not by a «да» or «нет» taken from it.
+def wants_yes_or_no(sentences: list[str]) -> bool:
+    """Whether a «да» or «нет» taken from a rule answers the person's question. Not when they ask what («Что я
+    теперь могу требовать?», «… что тогда?»), nor when they ask if someone else may do what they did («Они
+    правы?», «Это законно?», «Могут ли они удержать?»): the rule that answers often grants the reader a right,
+    and its «да» would answer the other side's question. Those are answered by the rule itself.
 
-    >>> judges_others(["Магазин пишет, что возврата не будет. Они правы?"]), judges_others(["Могу ли я вернуть?"])
+    >>> wants_yes_or_no(["Могу ли я вернуть?"]), wants_yes_or_no(["Магазин пишет, что возврата не будет. Они правы?"])
     (True, False)
-    >>> judges_others(["He says I have to pay more. Is that allowed?"])
-    True
+    >>> wants_yes_or_no(["He says I have to pay more. Is that allowed?"]), wants_yes_or_no(["Что я могу требовать?"])
+    (False, False)
     """
-    return any(_OTHERS_RIGHT.search(s) for s in sentences if asks(s))
+    asked = [s for s in sentences if asks(s)]
+    return not any(_OTHERS_RIGHT.search(s) or _OPEN_QUESTION.search(s.strip()) for s in asked)

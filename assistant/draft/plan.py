@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from ..analyze import Analysis, Point
 from ..analyze.calendar import add_working_days
 from ..analyze.facts import Fact
-from ..analyze.kinds import PointKind, judges_others
+from ..analyze.kinds import PointKind, wants_yes_or_no
 from ..retrieval import Corpus
 from ..schema import Roles
 from ..text import lemmatizer
@@ -209,7 +209,7 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             points.append(plan)
             continue
         answer = None if point.declined else _answer(point, corpus, analysis.text, today, used, fit)
-        if answer is not None and answer.kind in (AnswerKind.YES, AnswerKind.NO) and judges_others(point.sentences):
+        if answer is not None and answer.kind in (AnswerKind.YES, AnswerKind.NO) and not wants_yes_or_no(point.sentences):
             answer = replace(answer, kind=AnswerKind.RULE)   # «Они правы?» is answered by the rule, not by its «да»
         if answer is not None:
             used.add(answer.clause_id)
