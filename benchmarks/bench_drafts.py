@@ -2,7 +2,7 @@
 injection, and complaints answered by the real laws). Marketplace cases run on the demo corpus's
 index (what an agent's deployment holds); ``law`` cases on the index of the laws plus the demo corpus.
 
-    .venv/bin/python benchmarks/bench_drafts.py [--cases eval/drafts.jsonl] [--json OUT] [--by-case]
+    .venv/bin/python benchmarks/bench_drafts.py [--cases eval/drafts.jsonl] [--part tune|test] [--json OUT] [--by-case]
 
 Reports, per kind and overall:
 
@@ -158,6 +158,7 @@ def main() -> int:
     ap.add_argument("--by-case", action="store_true")
     ap.add_argument("--cases", type=Path, default=REPO_ROOT / "eval" / "drafts.jsonl",
                     help="a drafts file in the format of eval/drafts.jsonl")
+    ap.add_argument("--part", choices=("tune", "test"), help="only the lines of this part (eval/drafts-law.jsonl)")
     args = ap.parse_args()
     settings = Settings.resolve()
     if not (settings.shared_dir / "corpora").is_dir():
@@ -169,6 +170,9 @@ def main() -> int:
     demo_searcher = Searcher.open(settings.with_(index_dir=demo_dir))
     cases = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines()
              if line.strip()]
+    cases = [c for c in cases if args.part in (None, c.get("part"))]
+    if not cases:
+        raise SystemExit(f"no cases in {args.cases} (part {args.part})")
     rows, baseline, times = [], [], []
     for case in cases:
         searcher = law_searcher if case["kind"] == "law" else demo_searcher

@@ -171,3 +171,11 @@ def test_a_deadline_runs_from_the_date_the_person_ties_to_the_clauses_event():
     assert _start_for(cancel, facts, facts, TODAY, text) == dt.date(2026, 10, 12)
     assert _start_for(search, facts, facts, TODAY, text) == dt.date(2026, 10, 9)
     assert _start_for(claim, facts, facts, TODAY, text) is None, "no date of that event: no deadline"
+
+
+def test_a_terse_question_that_names_something_new_is_a_point_of_its_own(demo_searcher):
+    text = "Склад Маркетлайн повредил мой товар при приёмке. Выплатят ли компенсацию? А за упаковку? Это законно?"
+    said = [p.sentences for p in analyze(demo_searcher, text, today=TODAY).points]
+    # «А за упаковку?» asks about something else; «Это законно?» only judges the question before it
+    assert ["Выплатят ли компенсацию?"] in said
+    assert ["А за упаковку?", "Это законно?"] in said

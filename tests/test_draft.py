@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -234,3 +235,26 @@ def test_a_question_of_what_is_answered_by_the_rule_not_by_yes_or_no(demo_search
                "по инициативе продавца. Какая инициатива продавца, если товар пропал у вас?")
     d = draft(demo_searcher, message, today=TODAY)
     assert "Да:" not in d.text and "Нет:" not in d.text and "— да" not in d.text, d.text
+
+
+
+def test_a_when_question_whose_sure_rule_has_no_term_is_answered_by_the_rule(demo_searcher):
+    from assistant.analyze.kinds import PointKind
+    from assistant.analyze.points import Point
+    from assistant.draft.plan import _answer
+    from assistant.retrieval import ClauseHit
+
+    clause = demo_searcher.corpus.clause("marketplace-rules:4.2.4")   # «с момента сканирования его этикетки»: no term
+    hit = ClauseHit(clause.doc, "2", clause.id, clause.citation, list(clause.path), clause.text, None, 1.0,
+                    unit=clause.unit, applies=0.6)
+    question = "С какого момента вы отвечаете за моё отправление?"
+
+    def answer(confidence: float, applies: float = 0.6):
+        point = Point([question], "question", clauses=[replace(hit, applies=applies)], confidence=confidence,
+                      kinds=[PointKind.WHEN], query=question)
+        return _answer(point, demo_searcher.corpus, question, TODAY, set())
+
+    said = answer(0.99)
+    assert said is not None and said.clause_id == clause.id and "сканирования" in said.span
+    # not sure of the point, or of the rule: nothing is said, and the reply says the point is being checked
+    assert answer(0.3) is None and answer(0.99, applies=0.1) is None

@@ -26,7 +26,7 @@ MESSAGE_TOPICS = 5   # the whole message's best clauses whose topics vouch for a
 POINT_CHARS = 120   # a point starts from about one sentence; windows with the same rule merge again
 CONTEXT_LEMMAS = 6  # a question with fewer content words than this leans on the sentence before it
 CONTEXT_CHARS = 200  # statements just before a question, up to this many characters, are searched with it
-FOLLOW_UP_LEMMAS = 3  # a question with fewer content words («Это законно?») is part of the question before it
+FOLLOW_UP_LEMMAS = 3  # a question with fewer content words, all judging («Это законно?»), is part of the one before it
 BRIDGE_TERMS = 2    # glossary terms a question in another language must reach to be answered from the rules
 WIDE = 10           # clauses fetched per window and for the whole message, before the re-ranking below
 MESSAGE_PRIOR = 0.5  # weight of the whole message's score for a window's clause (hand-set on eval/drafts.jsonl,
@@ -105,6 +105,23 @@ def _queries(units: list[str], asks: list[bool]) -> list[str]:
             before = [units[i - 1]]
         out.append(" ".join(before + [unit]))
     return out
+
+
+# words that judge what was just said rather than ask something new: «Это законно?», «Они правы?», «Так можно?»
+_VERDICT_LEMMAS = {"законный", "законно", "правый", "право", "нормально", "нормальный", "допустимый", "допустимо",
+                   "легальный", "легально", "честно", "честный", "справедливо", "справедливый", "правильно",
+                   "правильный", "законность", "вообще", "серьёзно", "серьезно", "reasonable", "legal", "allowed",
+                   "normal", "fair", "ok", "okay", "тогда", "какой", "стать"}
+
+
+def _follows_up(question: str) -> bool:
+    """A short question that judges the one before it («Это законно?») and is part of it; one that names
+    something new, however briefly («А за деньги?», «Табличка эта что-то значит?»), is a point of its own
+    (searched with the question before it, see ``_queries``)."""
+    words = lemmatizer().tokens(question)
+    if len(words) >= FOLLOW_UP_LEMMAS:
+        return False
+    return all(w in _VERDICT_LEMMAS for w in words)
 
 
 def _message_topics(whole, depth: int = MESSAGE_TOPICS) -> set[str]:
@@ -191,6 +208,9 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     results = [_in_context(r, whole, k) if ask else _in_context(r, whole, k, prior=0.0) for r, ask in zip(results, asks)]
     asking = any(asks)
     agreed = _message_topics(whole) if len(units) > 1 else set()
+    # a message retrieval finds more likely than not to be answerable is on topic for its questions, even below
+    # the whole-message decline threshold (fitted for the search page, where declining costs nothing)
+    on_topic = not whole.declined or whole.confidence >= POINT_SURE
     whole.clauses = whole.clauses[:k]
     asked_about = {r.clauses[0].unit for r, ask in zip(results, asks) if ask and r.clauses}
     points: list[Point] = []
@@ -203,7 +223,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             pending.extend(unit_facts)
             said_context.append(unit)
             continue
-        declined = (_declined(result, form, not whole.declined)
+        declined = (_declined(result, form, on_topic)
                     and not (result.clauses and result.clauses[0].unit in agreed))
         # a statement beside questions is a point of its own when it raises a topic nobody asked about, and the
         # whole message is about it too, or it is a grievance (no facts of its own to lend a question) that is
@@ -216,7 +236,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
             pending.extend(unit_facts)   # a statement beside questions: context for the next question
             previous_question = None
             continue
-        if ask and previous_question is not None and len(lemmatizer().tokens(unit)) < FOLLOW_UP_LEMMAS:
+        if ask and previous_question is not None and _follows_up(unit):
             previous_question.sentences.append(unit)   # «Это законно?» after its question
             previous_question.query += f" {unit}"
             previous_question.facts.extend(pending + unit_facts)

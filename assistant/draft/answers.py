@@ -374,6 +374,20 @@ STATEMENT_WORDS = 35   # a statement answer may run on into the clause's next se
 
 
 
+_ANAPHOR = re.compile(r"^(?:С этого (?:момента|дня)|С этой даты|В (?:этом|таком|указанном) случае|В этих случаях|"
+                      r"После этого|Для этого|При этом|(?:Так|Указанн|Данн)\w+ |(?:Этот|Эта|Это|Эти|Он|Она|Они) )")
+
+
+def _with_antecedent(clause: Clause, span: str, limit: int = STATEMENT_WORDS) -> str:
+    """A statement that opens by pointing back («С этого момента ответственность … несёт Маркетлайн») said
+    with the statement it points to, when both fit: alone it names no moment, no case, no thing."""
+    statements = parts(clause)
+    if not _ANAPHOR.match(span) or span not in statements or not statements.index(span):
+        return span
+    before = statements[statements.index(span) - 1]
+    return f"{before} {span}" if len(f"{before} {span}".split()) <= limit else span
+
+
 def _with_next(clause: Clause, span: str, limit: int = STATEMENT_WORDS, question: str = "") -> str:
     """``span`` and the clause's statements right after it while they fit: the second sentence of a rule
     often holds its term or its condition («… закрепляет обращение на срок до 10 рабочих дней»). A sentence
@@ -407,7 +421,7 @@ def _statement(clause: Clause, question: str, kind: PointKind, fit: Fit = BY_WOR
     if _SIGNPOST.search(span):
         return None   # «… признаётся утраченным в случаях, установленных пунктами 5.2.1–5.2.4»: its sub-points answer
     sign = polarity(span)
-    span = _with_next(clause, span, question=question)
+    span = _with_next(clause, _with_antecedent(clause, span), question=question)
     if len(span.split()) > LONGEST:   # a law's enumeration run into one sentence: its part that answers, or nothing
         span = quotable(span, question, LONGEST)
         if not span:

@@ -124,16 +124,21 @@ CITE = 0.3            # a statement's clause is cited from this calibrated proba
                       # run below a whole message's, which the model was fitted on.
 
 
+def _likely(point: Point) -> dict[str, float]:
+    """Per unit, the probability that it answers the point: every clause of a unit shares its unit's."""
+    likely: dict[str, float] = {}
+    for hit in point.clauses:
+        if hit.applies is not None:
+            likely[hit.unit or hit.id] = max(likely.get(hit.unit or hit.id, 0.0), hit.applies)
+    return likely
+
+
 def _candidates(point: Point, corpus: Corpus, gated: bool = True) -> list:
     """The point's best clauses that may be cited, in order, each that defers to its own sub-points replaced by
     them (``Corpus.deferred_to``). ``gated``: a clause whose unit retrieval finds less likely than ``CITE`` to
     apply is left to the agent's panel, since a wrong citation is worse than none."""
     out, seen = [], set()
-    # the probability is that a clause lies in the unit that answers the message: every clause of a unit shares it
-    likely: dict[str, float] = {}
-    for hit in point.clauses:
-        if hit.applies is not None:
-            likely[hit.unit or hit.id] = max(likely.get(hit.unit or hit.id, 0.0), hit.applies)
+    likely = _likely(point)
     for hit in point.clauses[:CANDIDATES]:
         if gated and hit.applies is not None and likely[hit.unit or hit.id] < CITE and hit.reason != "reference":
             continue
@@ -158,8 +163,12 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     # a question's answer is checked against its words below; a statement has no words to check it against, so
     # only a rule retrieval finds likely to apply answers it
     candidates = _candidates(point, corpus, gated=point.kind == "statement")
-    for kind in point.kinds:
+    # a «when» or «how much» whose best rule has no date or sum to compute («в пределах суммы их оценки … в течение
+    # двадцати четырех часов») is answered by that rule itself, if retrieval is sure of the point and of the rule
+    fallback = bool(set(point.kinds) & {PointKind.WHEN, PointKind.HOW_MUCH}) and PointKind.HOW not in point.kinds
+    for kind in point.kinds + [PointKind.HOW] * fallback:
         wanted = _WANTED.get(kind)
+        last_resort = fallback and kind is PointKind.HOW
         found = []
         for rank, clause in enumerate(candidates):
             if clause.id in used:
@@ -172,7 +181,10 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
             # a complaint (a statement) is answered by its best rule as ranked; a question by a rule that speaks
             # to it in its words, by a computed date or sum, or by the best-ranked rule when retrieval is sure
             sure = rank == 0 and point.confidence >= SURE
-            if overlap or sure or kind in (PointKind.CLAIM, PointKind.SERVICE) or answer.kind in (AnswerKind.DATE,
+            if last_resort:
+                if sure and _likely(point).get(clause.unit or clause.id, 1.0) >= CITE:
+                    found.append((overlap, rank, answer))
+            elif overlap or sure or kind in (PointKind.CLAIM, PointKind.SERVICE) or answer.kind in (AnswerKind.DATE,
                                                                                                   AnswerKind.SUM):
                 found.append((overlap + RANK_BONUS * (len(candidates) - rank), rank, answer))
         if found:
