@@ -40,6 +40,8 @@ _SUM_PREFIX = re.compile(r"(\$|€)\s?(\d+(?:[.,]\d{1,2})?)")
 _NAME = re.compile(r"(?i:меня зовут|с уважением,?|my name is|regards,?|thanks,?|this is|\bпишет|\bэто|\bя)\s+"
                    r"([A-ZА-ЯЁ][a-zа-яё]+(?:\s+[A-ZА-ЯЁ][a-zа-яё]+)?)(?=\s*(?:[,.!—–]|$)|\s+из\b)")
 _SIGNATURE = re.compile(r"[—–]\s*([A-ZА-ЯЁ][a-zа-яё]+)\s*$")
+# a first name alone after the last sentence: «… это как-то долго. Артём», «Сегодня 3 декабря. Игорь»
+_SIGNED = re.compile(r"(?:[.!?)]\s+|\n\s*)([А-ЯЁ][а-яё]+(?:\s+и\s+[А-ЯЁ][а-яё]+)?)[.!]?\s*$")
 _PRODUCT = re.compile(r"(?:товар\w*|карточк\w*|модел\w*|заказал\w*|купил\w*|ordered|bought|item|product)\s+"
                       r"[«\"“]([^»\"”]{2,60})[»\"”]", re.I)
 # a quoted name after a noun: «наушники «Зайка»», «магазин «Тёплый дом»»; not a status or someone's words
@@ -89,6 +91,12 @@ def _date(day: int, month: int, year: int, today: dt.date) -> dt.date | None:
         except ValueError:   # 29 February
             return d - dt.timedelta(days=365)
     return d
+
+
+def _first_name(word: str) -> bool:
+    from ..text import morph
+
+    return any("Name" in p.tag for p in morph().parse(word)[:2])
 
 
 def extract_facts(text: str, today: dt.date | None = None) -> list[Fact]:
@@ -148,6 +156,9 @@ def extract_facts(text: str, today: dt.date | None = None) -> list[Fact]:
         add("quantity", re.sub(r"\D", "", m.group(1)) + " " + m.group(2).lower(), m)
     for m in [*_NAME.finditer(text), *_SIGNATURE.finditer(text)]:
         add("name", m.group(1), m, 1)
+    signed = _SIGNED.search(text)
+    if signed and all(_first_name(w) for w in signed.group(1).split(" и ")):
+        add("name", signed.group(1), signed, 1)
     for m in _PRODUCT.finditer(text):
         add("product", m.group(1), m, 1)
     for m in _TITLE.finditer(text):

@@ -208,7 +208,8 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
     sentence of a clause answers a point (``answers.fit_for``). A second, supporting rule is chosen by the
     words it shares with the question, which is what admits it."""
     today = today or dt.date.today()
-    name = next((f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
+    # «Игорь Петров» is greeted «Игорь», a couple that signed «Андрей и Лена» by both names
+    name = next((f.text if " и " in f.text else f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
     asks = False   # analysis keeps a statement beside questions only when it raises a topic of its own
     points, used = [], set()
     for i, point in enumerate(analysis.points):
