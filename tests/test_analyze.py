@@ -182,3 +182,13 @@ def test_a_terse_question_that_names_something_new_is_a_point_of_its_own(demo_se
     # «А за упаковку?» asks about something else; «Это законно?» only judges the question before it
     assert ["Выплатят ли компенсацию?"] in said
     assert ["А за упаковку?", "Это законно?"] in said
+
+
+def test_a_law_term_in_words_or_in_months_is_a_deadline():
+    # laws write terms in words and in months: «сорока пяти дней», «трех месяцев» (a month is a calendar month)
+    (words,) = find_limits("Срок устранения недостатков не может превышать сорок пять дней.")
+    assert words.days == 45 and words.words_ru() == "45 дней"
+    (months,) = find_limits("потребитель вправе отказаться от товара в течение трех месяцев с момента передачи товара")
+    assert months.months and due(months, dt.date(2026, 10, 10), TODAY).sentence_ru() == \
+        "3 месяца с 10 октября — до 10 января, срок ещё не истёк"
+    assert due(months, dt.date(2026, 11, 30), TODAY).due == dt.date(2027, 2, 28)

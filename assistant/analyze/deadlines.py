@@ -17,15 +17,35 @@ from dataclasses import dataclass
 from ..text import morph
 from ..text import stems as stem_words
 from .calendar import add_working_days
-from .facts import NUMBER_WORDS
 
-_WORDS = {**NUMBER_WORDS, "семи": 7, "десяти": 10, "пятнадцати": 15, "тридцати": 30, "трех": 3, "трёх": 3,
-          "пяти": 5, "двадцати": 20, "четырнадцати": 14, "сорока": 40, "шестидесяти": 60, "двух": 2}
+# the lemmas of Russian cardinal numerals, for terms a law writes in words («сорока пяти дней»)
+_NUMERALS = {w: i for i, w in enumerate(
+    "ноль один два три четыре пять шесть семь восемь девять десять одиннадцать двенадцать тринадцать четырнадцать "
+    "пятнадцать шестнадцать семнадцать восемнадцать девятнадцать".split())}
+_NUMERALS.update({w: 10 * i for i, w in enumerate("двадцать тридцать сорок пятьдесят шестьдесят семьдесят "
+                                                   "восемьдесят девяносто".split(), start=2)})
+_NUMERALS.update({"сто": 100, "неделя": 7, "one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "ten": 10,
+                  "fourteen": 14, "fifteen": 15, "thirty": 30})
 _LIMIT = re.compile(
-    r"(?:в течение|не позднее(?: чем)?(?: через)?|в срок(?: не более| до)?|within|no later than)\s+"
-    r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?:\s*\([^)]*\))?\s+"
-    r"(календарн\w+\s+|рабоч\w+\s+|calendar\s+|working\s+|business\s+)?(дн\w*|ден\w*|days?|час\w*|hours?)",
-    re.I)
+    r"(?:в течение|не позднее(?: чем)?(?: через)?|в срок(?: не более| до)?|не может превышать|within|no later than)\s+"
+    r"(\d{1,3}|[а-яёa-z]+(?:\s+(?!календарн|рабоч)[а-яё]+)?)(?:\s*\([^)]*\))?\s+"
+    r"(календарн\w+\s+|рабоч\w+\s+|calendar\s+|working\s+|business\s+)?"
+    r"(дн\w*|ден\w*|days?|час\w*|hours?|месяц\w*|months?)\b", re.I)
+
+
+def number(words: str) -> int | None:
+    """The value of a number written in digits or in Russian or English words, in any case; None otherwise.
+
+    >>> [number(w) for w in ("45", "сорока пяти", "двадцати четырех", "трёх", "seven", "календарных")]
+    [45, 45, 24, 3, 7, None]
+    """
+    if words.isdigit():
+        return int(words)
+    values = [_NUMERALS.get(morph().parse(w)[0].normal_form.replace("ё", "е") if w.isalpha() else w)
+              for w in words.lower().replace("ё", "е").split()]
+    if not values or None in values or (len(values) > 1 and values[0] < 20):
+        return None
+    return sum(values)
 _MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                "ноября", "декабря"]
 
@@ -66,10 +86,21 @@ def same_event(a: frozenset[str], b: frozenset[str]) -> bool:
 
 @dataclass(frozen=True)
 class Limit:
-    days: int
+    days: int          # how many days, or months when ``months``
     working: bool
     text: str          # the words of the clause that set it
     event: frozenset[str] = frozenset()   # stems of the event it runs from («с даты отмены» → {"отмен"})
+    months: bool = False
+
+    def words_ru(self) -> str:
+        """«10 дней», «3 рабочих дня», «3 месяца»."""
+        if self.months:
+            return f"{self.days} {morph().parse('месяц')[0].make_agree_with_number(self.days).word}"
+        return f"{self.days} {_days_ru(self.days, self.working)}"
+
+    def words_en(self) -> str:
+        unit = "month" if self.months else "working day" if self.working else "day"
+        return f"{self.days} {unit}{'s' if self.days != 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -81,15 +112,14 @@ class Deadline:
 
     def sentence_ru(self) -> str:
         tail = "срок истёк" if self.passed else "срок ещё не истёк"
-        return f"{self.limit.days} {_days_ru(self.limit.days, self.limit.working)} с {_ru(self.start)} — до {_ru(self.due)}, {tail}"
+        return f"{self.limit.words_ru()} с {_ru(self.start)} — до {_ru(self.due)}, {tail}"
 
     def sentence_en(self) -> str:
-        kind = " working" if self.limit.working else ""
         tail = "the deadline has passed" if self.passed else "the deadline has not passed yet"
-        return f"{self.limit.days}{kind} days from {self.start:%d %B} — until {self.due:%d %B}, {tail}"
+        return f"{self.limit.words_en()} from {self.start:%d %B} — until {self.due:%d %B}, {tail}"
 
     def to_dict(self) -> dict:
-        return {"days": self.limit.days, "working": self.limit.working, "clause_words": self.limit.text,
+        return {"days": self.limit.days, "months": self.limit.months, "working": self.limit.working, "clause_words": self.limit.text,
                 "start": self.start.isoformat(), "due": self.due.isoformat(), "passed": self.passed,
                 "text": self.sentence_ru()}
 
@@ -116,12 +146,12 @@ def _days_ru(n: int, working: bool = False) -> str:
 def find_limits(clause_text: str) -> list[Limit]:
     out = []
     for m in _LIMIT.finditer(clause_text):
-        raw = m.group(1).lower()
-        n = int(raw) if raw.isdigit() else _WORDS.get(raw, 0)
+        n = number(m.group(1))
         if not n or m.group(3).lower().startswith(("час", "hour")):
             continue
         working = bool(m.group(2)) and m.group(2).lower().startswith(("рабоч", "working", "business"))
-        out.append(Limit(n, working, m.group(0), _event(clause_text, m)))
+        months = m.group(3).lower().startswith(("месяц", "month"))
+        out.append(Limit(n, working, m.group(0), _event(clause_text, m), months))
     return out
 
 
@@ -140,8 +170,17 @@ def add_days(start: dt.date, days: int, working: bool) -> dt.date:
     return add_working_days(start, days) if working else start + dt.timedelta(days=days)
 
 
+def add_months(start: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it has no such day (31 января + 1 → 28 февраля)."""
+    import calendar
+
+    year, month = divmod(start.month - 1 + months, 12)
+    year, month = start.year + year, month + 1
+    return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
+
+
 def due(limit: Limit, start: dt.date, today: dt.date) -> Deadline:
-    end = add_days(start, limit.days, limit.working)
+    end = add_months(start, limit.days) if limit.months else add_days(start, limit.days, limit.working)
     return Deadline(limit, start, end, today > end)
 
 

@@ -454,11 +454,18 @@ def core(span: str) -> str:
     'Маркетлайн проверяет возвращённый товар'
     >>> core("Размер компенсации за утраченные товары определяется в соответствии с пунктами 5.3.1–5.3.4.")
     'Размер определяется'
+    >>> core("В случае, если информация о сроках возврата не была предоставлена, потребитель вправе отказаться от "
+    ...      "товара в течение трех месяцев.")
+    'потребитель вправе отказаться'
+    >>> core("Исполнитель не вправе требовать увеличения твёрдой сметы.")
+    'Исполнитель не вправе требовать увеличения'
+    >>> core("Сумма займа должна быть возвращена заемщиком в течение тридцати дней со дня предъявления требования.")
+    'Сумма должна быть возвращена'
     """
     from ..text import morph
 
     text = span.strip()
-    m = re.match(r"^\s*(?:если|в случае)\b[^,]*,\s*", text, re.I)
+    m = re.match(r"^\s*(?:в случа(?:е|ях),?\s+(?:если|когда)\b[^,]*|если\b[^,]*|в случа(?:е|ях)\b[^,]*),\s*", text, re.I)
     if m:
         text = text[m.end():]   # «Если …, то X делает Y»: the consequence is the statement
     text = _CORE_STOP.split(text, maxsplit=1)[0]
@@ -484,13 +491,16 @@ def core(span: str) -> str:
     subject = next((i for i in nouns if may_be_subject(i)), nouns[0] if nouns else None)
     if subject is None:
         return ""
-    out = [words[subject], words[predicate]]
+    negated = predicate and words[predicate - 1].lower() == "не"   # «не вправе», «не была»: the «не» is the rule
+    out = [words[subject], f"не {words[predicate]}" if negated else words[predicate]]
     following = parses[predicate + 1] if predicate + 1 < len(parses) else None
     if following is not None and following.tag.POS in ("NOUN", "PRTF", "ADJF", "INFN"):
         out.append(words[predicate + 1])
         after = parses[predicate + 2] if predicate + 2 < len(parses) else None
         if following.tag.POS in ("INFN", "PRTF", "ADJF") and after is not None and after.tag.POS == "NOUN":
             out.append(words[predicate + 2])   # «вправе оспорить штраф», «проверяет возвращённый товар»
+        elif following.normal_form == "быть" and after is not None and after.tag.POS == "PRTS":
+            out.append(words[predicate + 2])   # «должна быть возвращена»
     return " ".join(out[:CORE_WORDS])
 
 
@@ -514,9 +524,7 @@ def _sentence_of(text: str, fragment: str) -> str:
 
 
 def _term(limit: Limit) -> str:
-    from ..analyze.deadlines import _days_ru
-
-    return f"{limit.days} {_days_ru(limit.days, limit.working)}"
+    return limit.words_ru()
 
 
 def _event_words(text: str, limit: Limit) -> str:
