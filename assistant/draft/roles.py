@@ -14,6 +14,9 @@ adjective it governs is put into the pronoun's person and number.
 'Вы обязаны забрать товары.'
 >>> to_reader("Покупатели вправе вернуть товар.", Roles(readers=("Покупатель",)))
 'Вы вправе вернуть товар.'
+>>> to_reader("Наниматель жилого помещения вправе с согласия граждан, проживающих с ним, расторгнуть договор.",
+...           Roles(readers=("Наниматель",)))
+'Вы вправе с согласия граждан, проживающих с вами, расторгнуть договор.'
 >>> to_reader("Продавец самостоятельно определяет цену и своевременно обновляет остатки.", seller)
 'Вы самостоятельно определяете цену и своевременно обновляете остатки.'
 >>> to_reader("Продавец вправе попросить. Маркетлайн закрепляет обращение.", seller)
@@ -89,7 +92,10 @@ def to_reader(sentence: str, roles: Roles) -> str:
     resumed = 0                    # случае передаём»): words left in which it may resume
     previous_word = ""
     reader_said = False            # the sentence has named the reader as a subject: its «он вправе» is the reader too
+    skip_to = 0                    # the role's own genitive after it, dropped with it: «Наниматель жилого помещения»
     for at, token in enumerate(tokens):
+        if at < skip_to:
+            continue
         if not token.strip() or not token[0].isalnum():
             if token.strip() and token.strip()[0] in _CLAUSE_END:
                 pending = None
@@ -101,6 +107,10 @@ def to_reader(sentence: str, roles: Roles) -> str:
             continue
         if reader_said and token.lower() in ("ему", "ей"):   # «… вправе обменять с момента передачи ему товара»
             out.append("вам")
+            previous_word = token
+            continue
+        if reader_said and token.lower() == "ним" and previous_word.lower() == "с":   # «граждан, проживающих с ним»
+            out.append("вами")
             previous_word = token
             continue
         if reader_said and token.lower() in ("он", "она") and _person_modal_follows(tokens, at):
@@ -126,6 +136,7 @@ def to_reader(sentence: str, roles: Roles) -> str:
             continue
         if case and not _possessive(previous_word, case):
             out.append(_YOU[case])
+            skip_to = _genitive_after(tokens, at) if case == "nomn" else at   # not «взысканной вами неустойки»
             reader_said = reader_said or case == "nomn"
             pending, waited = ("2per" if case == "nomn" else None), 0
             subject = pending or subject
@@ -153,6 +164,27 @@ def to_reader(sentence: str, roles: Roles) -> str:
         previous_word = token
     text = _SENTENCE_PRONOUN.sub(lambda m: m.group(1) + m.group(2).capitalize(), "".join(out))
     return text[:1].upper() + text[1:] if sentence[:1].isupper() else text
+
+
+def _genitive_after(tokens: list[str], at: int) -> int:
+    """The index after the genitive noun phrase right after ``tokens[at]`` («жилого помещения» after «Наниматель»),
+    or ``at`` when none follows: a role said as «вы» takes no complement («Вы жилого помещения вправе»).
+
+    >>> tokens = _TOKEN.findall("Наниматель жилого помещения вправе")
+    >>> "".join(tokens[_genitive_after(tokens, 0):])
+    ' вправе'
+    """
+    i = at + 1
+    while i + 1 < len(tokens) and not tokens[i].strip() and _first_parse(tokens[i + 1], "ADJF", "gent"):
+        i += 2
+    if i + 1 < len(tokens) and not tokens[i].strip() and _first_parse(tokens[i + 1], "NOUN", "gent"):
+        return i + 2
+    return at
+
+
+def _first_parse(word: str, pos: str, case: str) -> bool:
+    parse = morph().parse(word)[0] if word[:1].isalpha() and word[:1].islower() else None   # not «Маркетлайн»
+    return parse is not None and parse.tag.POS == pos and parse.tag.case == case
 
 
 def _verb_follows(tokens: list[str], at: int) -> bool:
