@@ -318,3 +318,31 @@ def test_cli_search_text_lists_citations_and_an_unknown_document_is_one_line(fak
     assert code == 0 and "Правила, п. 2.2  [rules:2.2]" in out and "Похожие обращения:" in out
     code, _, err = run_cli(capsys, "search", "--index", index, "--doc", "nope", "возврат")
     assert code == 2 and "no published document 'nope'" in err and err.count("\n") == 1
+
+
+def test_our_own_rules_rank_lower_for_a_message_about_the_law(tmp_path):
+    # a rules document that names a «we» is the company's own; a message whose best clauses are nearly all the
+    # law's is about the person and someone else, and the sentences of that message rank our rules lower
+    from assistant.index import index_paths
+    from assistant.retrieval import SearchResult
+    from assistant.retrieval.searcher import OURS_FACTOR
+    from docs import LAW, LAW_OVERRIDES, RULES_OVERRIDES, RULES_V2, write_rules
+    from fakes import fake_settings
+
+    settings, embedder = fake_settings(tmp_path / "index"), FakeEmbedder()
+    index_paths([write_rules(tmp_path / "rules", RULES_V2)], settings, embedder=embedder,
+                overrides={**RULES_OVERRIDES, "we": "Площадка"})
+    index_paths([write_rules(tmp_path / "law", LAW, name="law.md")], settings, embedder=embedder, overrides=LAW_OVERRIDES)
+    searcher = Searcher.open(settings, embedder=embedder)
+    law = [cid for cid in searcher.corpus.clauses if cid.startswith("law:")]
+    rules = [cid for cid in searcher.corpus.clauses if cid.startswith("rules:")]
+
+    def whole(ids: list[str]) -> SearchResult:
+        result = SearchResult("сообщение")
+        result.clauses = [searcher.clause_hit(cid, 1.0) for cid in ids]
+        return result
+
+    about_law = searcher._coherent(whole(law[:4] + rules[:1]), None)
+    factor = dict(zip(searcher.corpus.keys, about_law))
+    assert {factor[("clause", cid)] for cid in rules} == {OURS_FACTOR} and {factor[("clause", cid)] for cid in law} == {1.0}
+    assert searcher._coherent(whole(law[:2] + rules[:3]), None) is None, "a message about our rules keeps them"

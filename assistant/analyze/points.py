@@ -203,7 +203,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     # when the guess is unsure, the other side's rules are only ranked lower
     side = {"audience": audience} if sure else {"prefer": audience}
     queries = _queries(units, asks)
-    *results, whole = searcher.search_many(queries + [text], k=WIDE, window=window, **side)
+    *results, whole = searcher.search_many(queries + [text], k=WIDE, window=window, cohere=True, **side)
     # a question leans on what the whole message is about; a statement keeps its own topic
     results = [_in_context(r, whole, k) if ask else _in_context(r, whole, k, prior=0.0) for r, ask in zip(results, asks)]
     asking = any(asks)
