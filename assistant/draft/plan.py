@@ -122,6 +122,10 @@ CITE = 0.3            # a statement's clause is cited from this calibrated proba
                       # 0.3 and 0.4 tie (answered 0.46 / 0.45, precision 0.63 / 0.64), 0.5 answers less (0.40); of the
                       # two, 0.3 keeps the seed thread's complaint about support answered. A sentence's probabilities
                       # run below a whole message's, which the model was fitted on.
+ASK_CITE = 0.15       # the same for a question's clause, which its words must also match (round 9, on
+                      # eval/drafts-law.jsonl's tune half: 0.15 / 0.2 / 0.25 gave precision 0.51 / 0.50 / 0.57 and
+                      # answered 0.27 / 0.24 / 0.22, against 0.46 and 0.27 ungated; 8 of the 9 answers below 0.15
+                      # there and in eval/drafts.jsonl's law complaints cited a wrong article)
 
 
 def _likely(point: Point) -> dict[str, float]:
@@ -133,14 +137,14 @@ def _likely(point: Point) -> dict[str, float]:
     return likely
 
 
-def _candidates(point: Point, corpus: Corpus, gated: bool = True) -> list:
+def _candidates(point: Point, corpus: Corpus, floor: float = CITE) -> list:
     """The point's best clauses that may be cited, in order, each that defers to its own sub-points replaced by
-    them (``Corpus.deferred_to``). ``gated``: a clause whose unit retrieval finds less likely than ``CITE`` to
-    apply is left to the agent's panel, since a wrong citation is worse than none."""
+    them (``Corpus.deferred_to``). A clause whose unit retrieval finds less likely than ``floor`` to apply is left
+    to the agent's panel, since a wrong citation is worse than none."""
     out, seen = [], set()
     likely = _likely(point)
     for hit in point.clauses[:CANDIDATES]:
-        if gated and hit.applies is not None and likely[hit.unit or hit.id] < CITE and hit.reason != "reference":
+        if hit.applies is not None and likely[hit.unit or hit.id] < floor and hit.reason != "reference":
             continue
         clause = corpus.clause(hit.id)
         for c in (corpus.deferred_to(clause.id) or [clause]) if clause else []:
@@ -162,7 +166,12 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     wanted_words = set(lemmatizer().tokens(question))
     # a question's answer is checked against its words below; a statement has no words to check it against, so
     # only a rule retrieval finds likely to apply answers it
-    candidates = _candidates(point, corpus, gated=point.kind == "statement")
+    candidates = _candidates(point, corpus, CITE if point.kind == "statement" else ASK_CITE)
+    import os
+    ask_cite = float(os.environ.get("XP_ASK", "0"))
+    if ask_cite and point.kind != "statement":
+        likely = _likely(point)
+        candidates = [c for c in candidates if likely.get(c.unit or c.id, 1.0) >= ask_cite]
     # a «when» or «how much» whose best rule has no date or sum to compute («в пределах суммы их оценки … в течение
     # двадцати четырех часов») is answered by that rule itself, if retrieval is sure of the point and of the rule
     fallback = bool(set(point.kinds) & {PointKind.WHEN, PointKind.HOW_MUCH}) and PointKind.HOW not in point.kinds
