@@ -128,6 +128,26 @@ ASK_CITE = 0.15       # the same for a question's clause, which its words must a
                       # there and in eval/drafts.jsonl's law complaints cited a wrong article)
 
 
+_MINE = re.compile(r"\b(?:я|мне|меня|мной)\b", re.I)
+_MODAL = re.compile(r"\b(?:обязан\w*|вправе|должн\w*|может|могут)\b", re.I)
+_YOURS = re.compile(r"\bвы\s+(?:не\s+)?(?:также\s+)?(?:обязаны|вправе|должны|можете)\b|\bвам\b", re.I)
+
+
+def _someone_elses(statement: str, asked: list[str]) -> bool:
+    """Whether the person asks about their own right or duty («Обязана я платить?») and the rule speaks of
+    another party's («исполнитель обязан предупредить»), so that its «да» or «нет» would answer another question.
+
+    >>> _someone_elses("исполнитель обязан предупредить вас", ["Обязана я за неё платить?"])
+    True
+    >>> _someone_elses("вы вправе отказаться от договора", ["Могу я отказаться?"])
+    False
+    >>> _someone_elses("лицо обязано возвратить имущество", ["Обязан ли он возвращать?"])
+    False
+    """
+    return (bool(statement) and any(_MINE.search(s) for s in asked) and bool(_MODAL.search(statement))
+            and not _YOURS.search(statement))
+
+
 def _likely(point: Point) -> dict[str, float]:
     """Per unit, the probability that it answers the point: every clause of a unit shares its unit's."""
     likely: dict[str, float] = {}
@@ -238,6 +258,10 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             plan.answer = answer
             plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences))
             plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
+            if answer.kind in (AnswerKind.YES, AnswerKind.NO) and _someone_elses(plan.statement, point.sentences):
+                # «Обязана я платить?» — «Да: исполнитель обязан предупредить …»: a rule about someone else's duty
+                # is no «да» to the person's question about their own; it is stated as the rule
+                answer = plan.answer = replace(answer, kind=AnswerKind.RULE)
             plan.core = _core(corpus, answer) if analysis.lang == "ru" else ""
             plan.support = _support(point, corpus, answer, used, analysis.lang)
             used.update(e.clause_id for _, e, _ in plan.support)
