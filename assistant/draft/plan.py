@@ -128,7 +128,7 @@ ASK_CITE = 0.15       # the same for a question's clause, which its words must a
                       # there and in eval/drafts.jsonl's law complaints cited a wrong article)
 
 
-_MINE = re.compile(r"\b(?:я|мне|меня|мной)\b", re.I)
+_MINE = re.compile(r"\b(?:я|мне|меня|мной)\b|\b(?:I|me|my)\b")
 _MODAL = re.compile(r"\b(?:обязан\w*|вправе|должн\w*|может|могут)\b", re.I)
 _YOURS = re.compile(r"\bвы\s+(?:не\s+)?(?:также\s+)?(?:обязаны|вправе|должны|можете)\b|\bвам\b", re.I)
 
@@ -142,6 +142,8 @@ def _someone_elses(statement: str, asked: list[str]) -> bool:
     >>> _someone_elses("вы вправе отказаться от договора", ["Могу я отказаться?"])
     False
     >>> _someone_elses("лицо обязано возвратить имущество", ["Обязан ли он возвращать?"])
+    False
+    >>> _someone_elses("продавец обязан возвратить вам сумму", ["Can I get my money back?"])
     False
     """
     return (bool(statement) and any(_MINE.search(s) for s in asked) and bool(_MODAL.search(statement))
@@ -258,7 +260,8 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             plan.answer = answer
             plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences))
             plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
-            if answer.kind in (AnswerKind.YES, AnswerKind.NO) and _someone_elses(plan.statement, point.sentences):
+            said_ru = plan.statement or _statement(corpus, answer, plan.evidence, "ru")   # an English reply's rule too
+            if answer.kind in (AnswerKind.YES, AnswerKind.NO) and _someone_elses(said_ru, point.sentences):
                 # «Обязана я платить?» — «Да: исполнитель обязан предупредить …»: a rule about someone else's duty
                 # is no «да» to the person's question about their own; it is stated as the rule
                 answer = plan.answer = replace(answer, kind=AnswerKind.RULE)
