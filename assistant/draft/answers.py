@@ -208,12 +208,15 @@ def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:  #
     ...          "дней со дня предъявления требования, если иное не предусмотрено договором между сторонами сделки.",
     ...          "когда придут деньги")
     'деньги возвращаются ему в течение десяти дней со дня предъявления требования, если иное не предусмотрено договором между сторонами сделки'
+    >>> quotable("Цена работы, возвращаемая потребителю при отказе от исполнения договора, а также учитываемая при "
+    ...          "уменьшении цены работы, определяется в соответствии с пунктами 3, 4 и 5 статьи 24 настоящего Закона.")
+    ''
     """
     text = " ".join(text.split())
     if len(text.split()) <= limit:
         return text
     pieces = [re.sub(r"^(?:а|но|причём|причем|при этом)\s+", "", p.strip(" ,;.")) for p in
-              re.split(r";\s+|,\s+(?=(?:а|но|причём|причем|при этом)\s)", text) if p.strip(" ,;.")]
+              re.split(r";\s+|,\s+(?=(?:а(?!\s+также)|но|причём|причем|при этом)\s)", text) if p.strip(" ,;.")]
     fitting = [p for p in pieces if len(p.split()) <= limit and not (_CONDITION.match(p) and "," not in p)]
     if _CONDITION.match(text):   # «Если …, то …, а …»: every part hangs on the condition; only the first keeps it
         fitting = [p for p in fitting if p is pieces[0]]
