@@ -192,3 +192,15 @@ def test_a_law_term_in_words_or_in_months_is_a_deadline():
     assert months.months and due(months, dt.date(2026, 10, 10), TODAY).sentence_ru() == \
         "3 месяца с 10 октября — до 10 января, срок ещё не истёк"
     assert due(months, dt.date(2026, 11, 30), TODAY).due == dt.date(2027, 2, 28)
+
+
+@pytest.mark.parametrize("sentence, context", [
+    ("Добрый день. Я продавец, работаю по FBO.", True),
+    ("Добрый день, пишу в чат уже третий раз.", True),
+    ("Пишу уже третий раз по заказу № 48213-0917, покупатель брал их дочке.", False),   # the order is a fact
+    ("Пишу по поводу проживания в гостинице «Волна», номер 412.", False),
+])
+def test_greetings_and_how_the_person_came_are_context_not_points(sentence, context):
+    from assistant.analyze.kinds import is_context
+
+    assert is_context(sentence) is context
