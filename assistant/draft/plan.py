@@ -193,14 +193,10 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     # decline does, see analyze.points.BRIDGE_TERMS), so a question in another language is not gated by it
     asked_floor = ASK_CITE if detect_lang(question) == corpus.lang else 0.0
     candidates = _candidates(point, corpus, CITE if point.kind == "statement" else asked_floor)
-    import os
-    ask_cite = float(os.environ.get("XP_ASK", "0"))
-    if ask_cite and point.kind != "statement":
-        likely = _likely(point)
-        candidates = [c for c in candidates if likely.get(c.unit or c.id, 1.0) >= ask_cite]
     # a «when» or «how much» whose best rule has no date or sum to compute («в пределах суммы их оценки … в течение
     # двадцати четырех часов») is answered by that rule itself, if retrieval is sure of the point and of the rule
     fallback = bool(set(point.kinds) & {PointKind.WHEN, PointKind.HOW_MUCH}) and PointKind.HOW not in point.kinds
+    likely = _likely(point)
     for kind in point.kinds + [PointKind.HOW] * fallback:
         wanted = _WANTED.get(kind)
         last_resort = fallback and kind is PointKind.HOW
@@ -217,7 +213,7 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
             # to it in its words, by a computed date or sum, or by the best-ranked rule when retrieval is sure
             sure = rank == 0 and point.confidence >= SURE
             if last_resort:
-                if sure and _likely(point).get(clause.unit or clause.id, 1.0) >= CITE:
+                if sure and likely.get(clause.unit or clause.id, 1.0) >= CITE:
                     found.append((overlap, rank, answer))
             elif overlap or sure or kind in (PointKind.CLAIM, PointKind.SERVICE) or answer.kind in (AnswerKind.DATE,
                                                                                                   AnswerKind.SUM):

@@ -146,7 +146,12 @@ class Searcher:
         side's documents lower (for a guess about who is writing); ``case_audience`` shows only past cases
         of that side (the seller page never shows buyers' cases). ``window`` sets the size of a long
         message's windows: a caller that also searches those sentences one by one passes its own size,
-        and the message then costs no extra embedding.
+        and the message then costs no extra embedding. ``cohere``: the last text is the whole message the
+        others are sentences of; when its best clauses are nearly all the law's, the sentences rank our own
+        rules lower (``_coherent``).
+
+        >>> *sentences, whole = searcher.search_many(["Сколько они должны за задержку?", message],
+        ...                                          cohere=True)                          # doctest: +SKIP
         """
         if doc and doc not in self.corpus.shorts:
             raise AssistantError(f"no published document {doc!r}; documents: {', '.join(sorted(self.corpus.shorts))}")
