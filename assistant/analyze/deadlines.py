@@ -46,6 +46,8 @@ def number(words: str) -> int | None:
     if not values or None in values or (len(values) > 1 and values[0] < 20):
         return None
     return sum(values)
+
+
 _MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                "ноября", "декабря"]
 
@@ -119,9 +121,9 @@ class Deadline:
         return f"{self.limit.words_en()} from {self.start:%d %B} — until {self.due:%d %B}, {tail}"
 
     def to_dict(self) -> dict:
-        return {"days": self.limit.days, "months": self.limit.months, "working": self.limit.working, "clause_words": self.limit.text,
-                "start": self.start.isoformat(), "due": self.due.isoformat(), "passed": self.passed,
-                "text": self.sentence_ru()}
+        return {"days": self.limit.days, "months": self.limit.months, "working": self.limit.working,
+                "clause_words": self.limit.text, "start": self.start.isoformat(), "due": self.due.isoformat(),
+                "passed": self.passed, "text": self.sentence_ru()}
 
 
 def _ru(d: dt.date) -> str:
