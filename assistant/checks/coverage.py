@@ -93,7 +93,7 @@ def check_coverage(text: str, plan, cited_ids: set[str]) -> list[CoverageCheck]:
     lemmas = set(lemmatizer().tokens(text))
     out = []
     for point in plan.points:
-        if point.kinds and point.kinds[0] in _NOT_NEEDED or point.answered_before or point.background:
+        if point.kinds and point.kinds[0] in _NOT_NEEDED or point.answered_before:
             continue
         first, said = point.said[0], tuple(point.said)
         own = set(lemmatizer().tokens(" ".join(point.said)))

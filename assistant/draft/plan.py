@@ -71,7 +71,6 @@ class PointPlan:
     check_by: dt.date | None = None  # no clause answers: the day the agent promises to come back
     candidates: list[str] = field(default_factory=list)   # clause ids for the agent's panel
     answered_before: bool = False    # a thread: the agent's last reply already answered it
-    background: bool = False         # a statement beside the person's questions: context for them, no answer
     support: list[tuple[Answer, Evidence, str]] = field(default_factory=list)   # further rules the answer needs
     subject: str = ""                # the person's own name for what the point is about: «заказ № 48213-0917»
     core: str = ""                   # who does what, in the reader's terms: «вы направляете претензию»
@@ -87,7 +86,7 @@ class PointPlan:
                              "short": self.evidence.short, "quote": self.evidence.quote} if self.evidence else None,
                 "statement": self.statement, "core": self.core, "escalate": self.escalate,
                 "check_by": self.check_by.isoformat() if self.check_by else None,
-                "candidates": self.candidates, "answered_before": self.answered_before, "background": self.background,
+                "candidates": self.candidates, "answered_before": self.answered_before,
                 "support": [{"answer": a.to_dict(), "clause_id": e.clause_id, "short": e.short, "statement": st}
                             for a, e, st in self.support], "subject": self.subject,
                 "facts": [f.to_dict() for f in self.facts]}
@@ -241,17 +240,11 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
     today = today or dt.date.today()
     # «Игорь Петров» is greeted «Игорь», a couple that signed «Андрей и Лена» by both names
     name = next((f.text if " и " in f.text else f.text.split()[0] for f in analysis.facts if f.kind == "name"), None)
-    asks = False   # analysis keeps a statement beside questions only when it raises a topic of its own
     points, used = [], set()
     for i, point in enumerate(analysis.points):
         plan = PointPlan(said=list(point.sentences), kinds=list(point.kinds), facts=list(point.facts),
                          escalate=any(f.kind == "request" and f.value == "escalation" for f in point.facts),
                          candidates=point.clause_ids[:CANDIDATES], answered_before=i in answered_before)
-        background = asks and set(point.kinds) <= {PointKind.CLAIM, PointKind.EMOTION}
-        if background:   # a statement beside the person's questions: its facts serve them, it needs no answer
-            plan.background = True
-            points.append(plan)
-            continue
         answer = None if point.declined else _answer(point, corpus, analysis.text, today, used, fit)
         if answer is not None and answer.kind in (AnswerKind.YES, AnswerKind.NO) and not wants_yes_or_no(point.sentences):
             answer = replace(answer, kind=AnswerKind.RULE)   # «Они правы?» is answered by the rule, not by its «да»

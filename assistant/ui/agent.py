@@ -125,9 +125,6 @@ def _points_panel(result, corpus: Corpus, lang: str) -> None:
     for i, (point, plan) in enumerate(zip(result.analysis.points, planned), start=1):
         with st.container(border=True):
             st.text(f"{i}. " + " ".join(point.sentences))
-            if plan.background:
-                st.caption(t(lang, "background"))
-                continue
             if plan.answered_before:
                 st.caption(t(lang, "answered_before"))
             if plan.answer is not None:

@@ -88,7 +88,6 @@ _T: dict[str, tuple[str, str]] = {
     "role_customer": ("клиент или продавец", "the person"),
     "role_agent": ("поддержка", "support"),
     "audit_head": ("Проверка последнего ответа поддержки в переписке", "Support's last reply in the thread, checked"),
-    "background": ("Контекст к вопросам: отдельного ответа не требует.", "Context for the questions: needs no answer of its own."),
     "answered_before": ("На это уже ответили в переписке; в черновике не повторяется.",
                         "Already answered in the thread; the draft does not repeat it."),
     "answer_kind": ("Ответ: {kind}", "Answer: {kind}"),
