@@ -49,7 +49,26 @@ def test_a_sum_is_computed_with_its_arithmetic_and_marked_as_an_estimate():
     a = derive(PointKind.HOW_MUCH, penalty, question, today=TODAY)
     assert a.kind is AnswerKind.SUM and a.estimate
     assert a.value == "174,95 ₽" or a.value.replace("\u00a0", " ") == "1 574,55 ₽"
-    assert a.detail.replace("\u00a0", " ") == "0,5 % × 34 990 ₽ × 9 дней = 1 574,55 ₽"
+    assert a.detail.replace("\u00a0", " ") == "0,5 % × 34 990 ₽ = 174,95 ₽ в день; × 9 дней = 1 574,55 ₽"
+
+
+def test_a_law_rate_in_words_counts_the_days_since_the_term_the_person_names():
+    penalty = Clause("zozpp:ст28/5", "zozpp", "1", ("Статья 28", "5"), "ЗоЗПП, ст. 28, п. 5",
+                     "В случае нарушения установленных сроков выполнения работы исполнитель уплачивает потребителю за "
+                     "каждый день просрочки неустойку в размере трех процентов цены выполнения работы. Сумма "
+                     "взысканной потребителем неустойки не может превышать цену выполнения работы.")
+    message = ("28 августа отдал машину в автосервис, срок готовности до 9 сентября, работа стоит 18 500 ₽. "
+               "Сегодня 19 сентября, на такси потратил 8 000 руб. Сколько они мне должны за задержку?")
+    question = "Сколько они мне должны за задержку?"
+    a = derive(PointKind.HOW_MUCH, penalty, question, extract_facts(message, TODAY), message=message, today=TODAY)
+    assert (a.kind, a.value.replace("\u00a0", " ")) == (AnswerKind.SUM, "5 550 ₽"), "3 % of the price, not of the taxi"
+    assert "с 10 сентября по 19 сентября" in a.detail and "555 ₽ в день" in a.detail
+    later = message.replace("Сегодня 19 сентября", "Сегодня 25 ноября")   # 77 days: capped at the price
+    capped = derive(PointKind.HOW_MUCH, penalty, question, extract_facts(later, TODAY), message=later, today=TODAY)
+    assert capped.value.replace("\u00a0", " ") == "18 500 ₽" and "не больше" in capped.detail
+    # with no term that ran out, a rate in words computes nothing and answers nothing
+    vague = "Машину ремонтируют уже месяц, работа стоит 18 500 ₽. Сколько они мне должны?"
+    assert derive(PointKind.HOW_MUCH, penalty, question, extract_facts(vague, TODAY), message=vague, today=TODAY) is None
 
 
 def test_a_short_rule_with_two_terms_answers_with_both():

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from ..analyze.deadlines import Limit, due, find_limits, start_date
+from ..analyze.deadlines import Limit, due, find_limits, number, start_date
 from ..analyze.facts import Fact, extract_facts
 from ..analyze.kinds import PointKind
 from ..checks.injection import find_injections
@@ -80,6 +80,15 @@ _GRANT = re.compile(r"\b(?:вправе|имеет право|имеют пра�
                     r"должен|должны|производится|производятся|бесплатн\w+)\b", re.I)
 _CONDITION = re.compile(r"^\s*(?:если|в случае|при условии|when|if)\b", re.I)
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?(?:%|процент\w*)")
+# a law writes its rates in words: «одного процента», «трех процентов», «половины процента»
+_WORD_PERCENT = re.compile(r"((?:[а-яё]+\s+)?[а-яё]+)\s+процент\w*", re.I)
+# what a sum of the person's is, by the words just before it: the price the rate is of, or a prepayment
+_PRICE_WORDS = re.compile(r"(?:стои\w*|стоимост\w*|цен\w*|за|price|cost\w*)\W*$", re.I)
+_PAID_WORDS = re.compile(r"(?:оплати\w*|заплати\w*|предоплат\w*|аванс\w*|внес\w*|внёс|paid)\b[^.]{0,40}$", re.I)
+# the day a term ran out, as the person writes it («до 9 сентября», «не позднее 10 июня»), and today
+_DUE_WORDS = re.compile(r"(?:\bдо|не позднее|срок\w*|by|no later than|due)\s*$", re.I)
+_TODAY_WORDS = re.compile(r"(?:сегодня|на сегодня|today(?: is)?|now)[\s,—–-]*$", re.I)
+_CAP = re.compile(r"не может превышать (?:цену|сумму|стоимость)", re.I)
 _MONEY = re.compile(r"(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s?(?:₽|руб\w*)")
 _PER_DAY = re.compile(r"за каждый (?:день|календарный день)|в (?:сутки|день)|ежедневно", re.I)
 _PRICE_BASE = re.compile(r"в размере (?:цены|стоимости|полной стоимости|уплаченной)|полная стоимость|цен[аы] товара",
@@ -320,7 +329,11 @@ def _payday(clause: Clause, m: re.Match, dates: list[dt.date], today: dt.date) -
 
 def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date,
               fit: Fit = BY_WORDS) -> Answer | None:
-    numeric = [p for p in parts(clause) if _PERCENT.search(p) or _MONEY.search(p) or _PRICE_BASE.search(p)]
+    everything = extract_facts(message, today) if message else facts   # a price or a date said earlier counts
+    late = _days_late(everything, message, today)
+    # a law's rate in words answers only a sum it computes: a per-day penalty when a term the person names ran out
+    numeric = [p for p in parts(clause) if _PERCENT.search(p) or _MONEY.search(p) or _PRICE_BASE.search(p)
+               or (late and _PER_DAY.search(p) and _word_rate(p) is not None)]
     if not numeric:
         return None
     span = _best(fit, question, numeric, lambda p: p)
@@ -328,15 +341,23 @@ def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, to
     days = [int(f.value.split()[0]) for f in facts if f.kind == "duration" and f.value.endswith("days")]
     quantity = [int(f.value.split()[0]) for f in facts if f.kind == "quantity"]
     percent = _PERCENT.search(span)
-    if percent and sums:
-        rate = float(percent.group(1).replace(",", "."))
-        base = max(sums)
-        if _PER_DAY.search(span) and days:
-            total = rate / 100 * base * days[0]
-            detail = f"{_num(rate)} % × {money(base)} × {days[0]} {_day_word(days[0])} = {money(total)}"
+    rate = float(percent.group(1).replace(",", ".")) if percent else _word_rate(span)
+    priced = [float(f.value.split()[0]) for f in everything if f.kind == "sum" and f.value.endswith("RUB")]
+    if rate is not None and (sums or priced):
+        base = _base(span, everything, message) or max(sums or priced)
+        late = late if _PER_DAY.search(span) and not days else None
+        if _PER_DAY.search(span) and (days or late):
+            n = days[0] if days else late[0]
+            total = rate / 100 * base * n
+            capped = bool(_CAP.search(clause.text)) and total > base
+            total = min(total, base) if capped else total
+            since = f" (с {ru_date(late[1])} по {ru_date(late[2])})" if late else ""
+            detail = (f"{_num(rate)} % × {money(base)} = {money(rate / 100 * base)} в день; × {n} {_day_word(n)}"
+                      f"{since} = {money(total) if not capped else money(rate / 100 * base * n)}"
+                      + (f", но не больше {money(base)}" if capped else ""))
         else:
             total = rate / 100 * base
-            detail = f"{_num(rate)} % × {money(base)} = {money(total)}"
+            detail = f"{_num(rate)} % × {money(base)} = {money(total)}" + (" в день" if _PER_DAY.search(span) else "")
         return Answer(AnswerKind.SUM, clause.id, span, value=money(total), detail=detail, estimate=True,
                       key=(money(total).split(",")[0].replace("\u00a0", " ").split()[0],))
     amount = _MONEY.search(span)
@@ -351,6 +372,51 @@ def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, to
                       key=(money(max(sums)).split("\u00a0")[0],))
     shown = percent.group(0) if percent else amount.group(0) if amount else ""
     return Answer(AnswerKind.RULE, clause.id, span, value=shown, key=tuple(re.findall(r"\d+", shown))[:1])
+
+
+def _word_rate(span: str) -> float | None:
+    """A rate written in words, in percent: «одного процента» → 1, «половины процента» → 0.5.
+
+    >>> _word_rate("неустойку в размере трех процентов цены"), _word_rate("половины процента суммы"), _word_rate("цены")
+    (3.0, 0.5, None)
+    """
+    m = _WORD_PERCENT.search(span)
+    if not m:
+        return None
+    words = m.group(1).lower().split()
+    if words[-1].startswith("половин"):
+        return 0.5
+    for n in (2, 1):   # «двадцати пяти процентов», then «трех процентов»
+        value = number(" ".join(words[-n:])) if len(words) >= n else None
+        if value is not None:
+            return float(value)
+    return None
+
+
+def _before(message: str, fact: Fact, width: int = 40) -> str:
+    return message[max(0, fact.start - width):fact.start] if message[fact.start:fact.start + len(fact.text)] == fact.text \
+        else ""
+
+
+def _base(span: str, facts: list[Fact], message: str) -> float | None:
+    """The person's sum a rate is of: a prepayment for a rule on prepaid goods, else the price; None when no sum
+    says which it is."""
+    words = _PAID_WORDS if re.search(r"предварительн\w* оплат", span, re.I) else _PRICE_WORDS
+    found = [float(f.value.split()[0]) for f in facts
+             if f.kind == "sum" and f.value.endswith("RUB") and words.search(_before(message, f))]
+    return found[0] if found else None
+
+
+def _days_late(facts: list[Fact], message: str, today: dt.date) -> tuple[int, dt.date, dt.date] | None:
+    """Days since a term the person names ran out («до 9 сентября … Сегодня 19 сентября» → 10, from 10 September):
+    the days a per-day penalty counts, with the first and the last of them."""
+    dates = [(f, dt.date.fromisoformat(f.value)) for f in facts if f.kind == "date"]
+    now = next((d for f, d in dates if _TODAY_WORDS.search(_before(message, f, 20))), today)
+    due = [d for f, d in dates if _DUE_WORDS.search(_before(message, f, 25)) and d < now]
+    if not due:
+        return None
+    end = max(due)
+    return (now - end).days, end + dt.timedelta(days=1), now
 
 
 LIST_ITEMS = 4   # a list answer names at most this many items: those that match the question best
