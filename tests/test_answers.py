@@ -71,6 +71,25 @@ def test_a_law_rate_in_words_counts_the_days_since_the_term_the_person_names():
     assert derive(PointKind.HOW_MUCH, penalty, question, extract_facts(vague, TODAY), message=vague, today=TODAY) is None
 
 
+PAYOUTS = ("Выплаты Продавцу производятся два раза в месяц: за товары, вручённые Покупателям с 1-го по 15-е число, "
+           "— не позднее 20-го числа того же месяца, а за товары, вручённые с 16-го по последнее число месяца, — не "
+           "позднее 5-го числа следующего месяца. Если дата выплаты приходится на нерабочий день, выплата производится "
+           "в предшествующий рабочий день.")
+
+
+def test_a_payout_is_dated_by_the_half_of_the_month_the_goods_were_handed_over():
+    payouts = clause("8.5", PAYOUTS, ("8", "8.5"))
+    question = "Когда придут деньги за товары, проданные в первой половине ноября?"
+    a = derive(PointKind.WHEN, payouts, question, message=question, today=TODAY)
+    assert (a.kind, a.value, a.detail) == (AnswerKind.DATE, "20 ноября", "за товары, вручённые с 1 по 15 ноября")
+    october = "Когда выплата за товары, которые вручили 18 октября?"
+    assert derive(PointKind.WHEN, payouts, october, message=october, today=TODAY).value == "5 ноября"
+    # with no day named, the schedule is the answer, not the sentence about holidays
+    vague = "Когда придут деньги за проданное?"
+    a = derive(PointKind.WHEN, payouts, vague, message=vague, today=TODAY)
+    assert a.kind is AnswerKind.TERM and a.span.startswith("Выплаты Продавцу производятся два раза в месяц")
+
+
 def test_a_short_rule_with_two_terms_answers_with_both():
     appeal = clause("2.10", "Продавец вправе обжаловать блокировку, направив обращение в течение 10 календарных дней "
                             "с даты уведомления. Маркетлайн рассматривает обжалование в течение 5 рабочих дней.")

@@ -56,6 +56,14 @@ def test_ordinary_questions_are_answered_from_the_right_section(demo_searcher, t
     assert section in {h.path[0] for h in result.clauses[:3]}
 
 
+@pytest.mark.parametrize("text", ["когда мне переведут деньги за проданные товары?",
+                                  "Когда придут деньги за товары, проданные в первой половине ноября?"])
+def test_a_seller_asking_when_money_for_sold_goods_comes_finds_the_payout_schedule(demo_searcher, text):
+    # a reported failure: it found the buyers' refund clauses and not the payouts; money for goods sold is a payout
+    result = demo_searcher.search(text, k=3)
+    assert "marketplace-rules:8.5" in [h.id for h in result.clauses], [h.id for h in result.clauses]
+
+
 def test_hit_explains_itself_with_a_sentence_and_the_words_that_matched(demo_searcher):
     hit = demo_searcher.search("сколько дней на подачу претензии за утерянное отправление", k=3).clauses[0]
     assert hit.best_sentence and hit.best_sentence in " ".join(hit.text.split())

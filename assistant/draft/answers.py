@@ -95,6 +95,8 @@ _PRICE_BASE = re.compile(r"в размере (?:цены|стоимости|по
                          re.I)
 _PAYDAY = re.compile(r"с (\d{1,2})-?го по (\d{1,2}|последнее)-?[еоя]? число[^—–-]*[—–-]\s*не позднее (\d{1,2})-?го "
                      r"числа (того же|следующего) месяца", re.I)
+_HALF_MONTH = re.compile(r"(перв|втор)\w* половин\w* (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|"
+                         r"октября|ноября|декабря)", re.I)
 _MONTHS_GEN = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                "ноября", "декабря"]
 _DURATION = re.compile(r"\b(\d{1,3})\s+(?:(?:календарн|рабоч)\w*\s+)?(?:дн(?:я|ей)|день|час(?:а|ов)?|суток|сутки|"
@@ -278,8 +280,14 @@ def _when(clause: Clause, question: str, facts: list[Fact], message: str, today:
     payday = _PAYDAY.search(clause.text)
     dates = [dt.date.fromisoformat(f.value) for f in facts if f.kind == "date"] or \
         [dt.date.fromisoformat(f.value) for f in extract_facts(message, today) if f.kind == "date"]
-    if payday and dates:
-        return _payday(clause, payday, dates, today)
+    if payday:   # the schedule itself when the person names no day («когда придут деньги за проданное?»)
+        half = _HALF_MONTH.search(message or question)
+        if half and not dates:
+            month = _MONTHS_GEN.index(half.group(2).lower()) + 1
+            year = today.year if month <= today.month else today.year - 1
+            dates = [dt.date(year, month, 15 if half.group(1).lower().startswith("перв") else 28)]
+        return _payday(clause, payday, dates, today) if dates else \
+            Answer(AnswerKind.TERM, clause.id, _sentence_of(clause.text, payday.group(0)), value=payday.group(0))
     limits = find_limits(clause.text)
     if not limits:   # a term in hours, or one with no «в течение» («хранится 7 календарных дней»): stated as written
         terms = list(_DURATION.finditer(clause.text))
@@ -322,7 +330,10 @@ def _payday(clause: Clause, m: re.Match, dates: list[dt.date], today: dt.date) -
             year, month = (day.year + (day.month // 12), day.month % 12 + 1) if next_month else (day.year, day.month)
             payout = dt.date(year, month, min(pay, 28))
             span = _sentence_of(clause.text, m.group(0))
-            return Answer(AnswerKind.DATE, clause.id, span, value=ru_date(payout), detail=f"за {ru_date(day)}",
+            month = _MONTHS_GEN[day.month - 1]
+            last = min(hi, (dt.date(day.year + day.month // 12, day.month % 12 + 1, 1) - dt.timedelta(days=1)).day)
+            return Answer(AnswerKind.DATE, clause.id, span, value=ru_date(payout),
+                          detail=f"за товары, вручённые с {lo} по {last} {month}",
                           passed=today > payout, key=(str(payout.day),))
     return Answer(AnswerKind.TERM, clause.id, _sentence_of(clause.text, m.group(0)), value=m.group(0))
 

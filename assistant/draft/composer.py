@@ -199,11 +199,14 @@ def _en_point(p: PointPlan) -> str:
     if a.kind is AnswerKind.DATE:
         tail = "; that date has passed" if a.passed else ""
         day, detail = _en_term(a.value), _en_term(a.detail)
-        head = f"The deadline is {day}" + (f" ({detail})" if detail else "") if day else "The deadline is in the rule"
-        return f"{head}{tail}:{quote} {cite}."
+        if day:   # said in English: the rule's Russian wording stays in the citation panel
+            return f"The deadline is {day}" + (f" ({detail})" if detail else "") + f"{tail} {cite}."
+        return f"The deadline is in the rule{tail}:{quote} {cite}."
     if a.kind is AnswerKind.SUM and a.estimate and a.detail:
         return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {ev.citation}."
     term = _en_term(a.value) if a.kind is AnswerKind.TERM else ""
+    if term:
+        return f"The term is {term} {cite}."
     yes = "Only as the rule says" if _ONLY.search(a.span) else "Yes"
     lead = {AnswerKind.YES: yes, AnswerKind.NO: "No", AnswerKind.TERM: f"The term is {term}" if term else "The rule says",
             AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
@@ -254,4 +257,6 @@ def compose(plan: ReplyPlan, corpus: Corpus | None = None) -> tuple[str, list[Ci
         for ev in [p.evidence] + [e for _, e, _ in p.support] if plan.lang == "ru" else [p.evidence]:
             if ev and ev.clause_id not in {c.id for c in citations}:
                 citations.append(Citation(ev.doc, ev.clause_id, ev.citation, list(ev.path), ev.text))
+    if plan.lang == "en" and len(parts) > 1:   # «Hello Sam,» stands on its own line, as English letters have it
+        return parts[0] + "\n" + " ".join(parts[1:]), citations
     return " ".join(parts), citations
