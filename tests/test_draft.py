@@ -89,6 +89,15 @@ def test_a_permission_with_a_restriction_is_not_a_plain_yes(demo_searcher):
     assert "Да:" not in d.text, "«вправе … только после проверки» answers «пока идёт проверка?» with its restriction"
 
 
+def test_a_terms_definition_answers_only_what_a_word_means(demo_searcher):
+    # «работаю по FBO» in the context of a question drew the definition of FBO as the answer to «почему я должен платить?»
+    d = draft(demo_searcher, "Добрый день. Я продавец, работаю по FBO. Покупатель вернул куртку с пятном, склад её "
+                             "списал и удержал с меня 2 300 ₽ за утилизацию. Почему я должен платить?", today=TODAY)
+    assert "1.2.7" not in d.text and "модель работы, при которой" not in d.text, d.text
+    meaning = draft(demo_searcher, "Что такое FBO?", today=TODAY)
+    assert "FBO — модель работы" in meaning.text and "п. 1.2.7" in meaning.text, meaning.text
+
+
 def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_searcher):
     d = draft(demo_searcher, "Когда у вас появится тёмная тема в приложении для продавцов?", today=TODAY)
     # the person's words said back from our side («у вас» → «у нас»), cut with «…», in one closing sentence

@@ -159,14 +159,32 @@ def _likely(point: Point) -> dict[str, float]:
     return likely
 
 
+_TERM_DASH = re.compile(r"^[^—–:;,.]{1,40}\s[—–]\s")                        # «FBO — модель работы, при которой …»
+_TERMS_SECTION = re.compile(r"термин|понят|значени|определени", re.I)   # «термины … используются в значениях …»
+_ASKS_MEANING = re.compile(r"что (?:такое|значит|означает|это за)|что понимается|what (?:is|does|are)\b|\bmean", re.I)
+
+
+def is_definition(corpus: Corpus, clause) -> bool:
+    """Whether the clause only defines a term («FBO — модель работы, при которой …», under «термины … используются в
+    значениях …»): it answers what a word means, never a question about the person's case."""
+    if not _TERM_DASH.search(clause.text) or len(clause.path) < 2:
+        return False
+    parent = corpus.clause(f"{clause.doc}:{clause.path[-2]}") or corpus.clause(f"{clause.doc}:{'/'.join(clause.id.split(':', 1)[1].split('/')[:-1])}")
+    return bool(parent and _TERMS_SECTION.search(parent.text))
+
+
 def _candidates(point: Point, corpus: Corpus, floor: float = CITE) -> list:
     """The point's best clauses that may be cited, in order, each that defers to its own sub-points replaced by
     them (``Corpus.deferred_to``). A clause whose unit retrieval finds less likely than ``floor`` to apply is left
-    to the agent's panel, since a wrong citation is worse than none."""
+    to the agent's panel, since a wrong citation is worse than none; so is a term's definition, unless the point
+    asks what a word means («Добрый день, я продавец, работаю по FBO» drew the definition of FBO)."""
     out, seen = [], set()
     likely = _likely(point)
+    meaning = bool(_ASKS_MEANING.search(" ".join(point.sentences)))
     for hit in point.clauses[:CANDIDATES]:
         if hit.applies is not None and likely[hit.unit or hit.id] < floor and hit.reason != "reference":
+            continue
+        if not meaning and hit.reason != "reference" and (c := corpus.clause(hit.id)) and is_definition(corpus, c):
             continue
         clause = corpus.clause(hit.id)
         for c in (corpus.deferred_to(clause.id) or [clause]) if clause else []:
@@ -192,6 +210,10 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     # decline does, see analyze.points.BRIDGE_TERMS), so a question in another language is not gated by it
     asked_floor = ASK_CITE if detect_lang(question) == corpus.lang else 0.0
     candidates = _candidates(point, corpus, CITE if point.kind == "statement" else asked_floor)
+    if _ASKS_MEANING.search(" ".join(point.sentences)):   # «Что такое FBO?»: the definition is the answer
+        defined = next((c for c in candidates if c.id not in used and is_definition(corpus, c)), None)
+        if defined is not None:
+            return derive(PointKind.CLAIM, defined, question, point.facts)
     # a «when» or «how much» whose best rule has no date or sum to compute («в пределах суммы их оценки … в течение
     # двадцати четырех часов») is answered by that rule itself, if retrieval is sure of the point and of the rule
     fallback = bool(set(point.kinds) & {PointKind.WHEN, PointKind.HOW_MUCH}) and PointKind.HOW not in point.kinds
@@ -275,7 +297,8 @@ def _names_a_thing(point: Point) -> bool:
     from ..text import morph
 
     words = re.findall(r"[а-яёa-z]+", " ".join(point.sentences).lower())
-    return any(morph().parse(w)[0].tag.POS == "NOUN" for w in words) or not re.search(r"[а-яё]", " ".join(words))
+    return (any(morph().parse(w)[0].tag.POS == "NOUN" for w in words) or not re.search(r"[а-яё]", " ".join(words))
+            or bool(re.search(r"\b[A-Z]{2,}\b", " ".join(point.sentences))))   # «Что такое FBO?» names FBO
 
 
 def _name_subjects(points: list[PointPlan], analysis: Analysis) -> None:
