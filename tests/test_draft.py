@@ -94,6 +94,7 @@ def test_a_terms_definition_answers_only_what_a_word_means(demo_searcher):
     d = draft(demo_searcher, "Добрый день. Я продавец, работаю по FBO. Покупатель вернул куртку с пятном, склад её "
                              "списал и удержал с меня 2 300 ₽ за утилизацию. Почему я должен платить?", today=TODAY)
     assert "1.2.7" not in d.text and "модель работы, при которой" not in d.text, d.text
+    assert "п. 7.10" in d.text, "the disposal tariff: the introduction is not searched with the question"
     meaning = draft(demo_searcher, "Что такое FBO?", today=TODAY)
     assert "FBO — модель работы" in meaning.text and "п. 1.2.7" in meaning.text, meaning.text
 

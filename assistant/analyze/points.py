@@ -87,9 +87,10 @@ def _units(text: str) -> tuple[list[str], int]:
     return parts or [text], 1
 
 
-def _queries(units: list[str], asks: list[bool]) -> list[str]:
+def _queries(units: list[str], asks: list[bool], context: list[bool]) -> list[str]:
     """A question is searched with the statements just before it (what the person says it is about,
-    «Второй вопрос про хранение. … Сколько дней оно бесплатно?»), up to about ``CONTEXT_CHARS``; a short
+    «Второй вопрос про хранение. … Сколько дней оно бесплатно?»), up to about ``CONTEXT_CHARS``, leaving out
+    greetings and introductions («Я продавец, работаю по FBO» says who asks, not what about); a short
     one («Это законно?») always with the sentence before it."""
     lemmas = lemmatizer().tokens
     out = []
@@ -99,7 +100,8 @@ def _queries(units: list[str], asks: list[bool]) -> list[str]:
             continue
         before, j = [], i - 1
         while j >= 0 and not asks[j] and len(" ".join(before)) + len(units[j]) <= CONTEXT_CHARS:
-            before.insert(0, units[j])
+            if not context[j]:
+                before.insert(0, units[j])
             j -= 1
         if not before and len(lemmas(unit)) < CONTEXT_LEMMAS:
             before = [units[i - 1]]
@@ -202,7 +204,7 @@ def analyze(searcher: Searcher, text: str, today: dt.date | None = None, k: int 
     # a buyer is answered from the buyers' terms and a seller from the sellers' rules (laws apply to both);
     # when the guess is unsure, the other side's rules are only ranked lower
     side = {"audience": audience} if sure else {"prefer": audience}
-    queries = _queries(units, asks)
+    queries = _queries(units, asks, context)
     *results, whole = searcher.search_many(queries + [text], k=WIDE, window=window, cohere=True, **side)
     # a question leans on what the whole message is about; a statement keeps its own topic
     results = [_in_context(r, whole, k) if ask else _in_context(r, whole, k, prior=0.0) for r, ask in zip(results, asks)]
