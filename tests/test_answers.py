@@ -62,13 +62,35 @@ def test_a_law_rate_in_words_counts_the_days_since_the_term_the_person_names():
     question = "Сколько они мне должны за задержку?"
     a = derive(PointKind.HOW_MUCH, penalty, question, extract_facts(message, TODAY), message=message, today=TODAY)
     assert (a.kind, a.value.replace("\u00a0", " ")) == (AnswerKind.SUM, "5 550 ₽"), "3 % of the price, not of the taxi"
-    assert "с 10 сентября по 19 сентября" in a.detail and "555 ₽ в день" in a.detail
+    assert "с 10 по 19 сентября" in a.detail and "555 ₽ в день" in a.detail
     later = message.replace("Сегодня 19 сентября", "Сегодня 25 ноября")   # 77 days: capped at the price
     capped = derive(PointKind.HOW_MUCH, penalty, question, extract_facts(later, TODAY), message=later, today=TODAY)
     assert capped.value.replace("\u00a0", " ") == "18 500 ₽" and "не больше" in capped.detail
     # with no term that ran out, a rate in words computes nothing and answers nothing
     vague = "Машину ремонтируют уже месяц, работа стоит 18 500 ₽. Сколько они мне должны?"
     assert derive(PointKind.HOW_MUCH, penalty, question, extract_facts(vague, TODAY), message=vague, today=TODAY) is None
+
+
+def test_a_yes_to_a_penalty_says_what_the_penalty_comes_to_and_names_it():
+    from assistant.draft.composer import compose
+    from assistant.draft.plan import Evidence, PointPlan, ReplyPlan
+
+    penalty = Clause("zozpp:ст23/1", "zozpp", "1", ("Статья 23", "1"), "ЗоЗПП, ст. 23, п. 1",
+                     "За нарушение сроков устранения недостатков товара продавец уплачивает потребителю за каждый день "
+                     "просрочки неустойку (пеню) в размере одного процента цены товара.")
+    message = ("Купила холодильник за 42 000 ₽, по акту ремонт до 1 октября. Сейчас 20 октября, холодильника нет. "
+               "Положена ли мне неустойка?")
+    facts = extract_facts(message, TODAY)
+    yes = derive(PointKind.WHETHER, penalty, "Положена ли мне неустойка?", facts, message=message, today=TODAY)
+    estimate = derive(PointKind.HOW_MUCH, penalty, "Положена ли мне неустойка?", facts, message=message, today=TODAY)
+    assert yes.kind is AnswerKind.YES and estimate.value.replace("\u00a0", " ") == "7 980 ₽"
+    point = PointPlan(said=["Положена ли мне неустойка?"], kinds=[PointKind.WHETHER], facts=facts, answer=yes,
+                      evidence=Evidence(penalty.id, penalty.citation, "п. 1 ст. 23 ЗоЗПП", "", penalty.text),
+                      statement="вам за каждый день просрочки уплачивается неустойка", estimate=estimate)
+    text, _ = compose(ReplyPlan("ru", None, [point]))
+    assert "Да: вам за каждый день просрочки" in text
+    assert "Неустойка по вашим данным — 7 980 ₽: 1 % × 42 000 ₽ = 420 ₽ в день; × 19 дней (с 2 по 20 октября)" \
+        in text.replace("\u00a0", " "), text
 
 
 PAYOUTS = ("Выплаты Продавцу производятся два раза в месяц: за товары, вручённые Покупателям с 1-го по 15-е число, "

@@ -87,7 +87,7 @@ _PRICE_WORDS = re.compile(r"(?:стои\w*|стоимост\w*|цен\w*|за|pr
 _PAID_WORDS = re.compile(r"(?:оплати\w*|заплати\w*|предоплат\w*|аванс\w*|внес\w*|внёс|paid)\b[^.]{0,40}$", re.I)
 # the day a term ran out, as the person writes it («до 9 сентября», «не позднее 10 июня»), and today
 _DUE_WORDS = re.compile(r"(?:\bдо|не позднее|срок\w*|by|no later than|due)\s*$", re.I)
-_TODAY_WORDS = re.compile(r"(?:сегодня|на сегодня|today(?: is)?|now)[\s,—–-]*$", re.I)
+_TODAY_WORDS = re.compile(r"(?:сегодня|на сегодня|сейчас|today(?: is)?|now)[\s,—–-]*$", re.I)
 _CAP = re.compile(r"не может превышать (?:цену|сумму|стоимость)", re.I)
 _MONEY = re.compile(r"(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s?(?:₽|руб\w*)")
 _PER_DAY = re.compile(r"за каждый (?:день|календарный день)|в (?:сутки|день)|ежедневно", re.I)
@@ -362,7 +362,7 @@ def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, to
             total = rate / 100 * base * n
             capped = bool(_CAP.search(clause.text)) and total > base
             total = min(total, base) if capped else total
-            since = f" (с {ru_date(late[1])} по {ru_date(late[2])})" if late else ""
+            since = f" ({_span(late[1], late[2])})" if late else ""
             detail = (f"{_num(rate)} % × {money(base)} = {money(rate / 100 * base)} в день; × {n} {_day_word(n)}"
                       f"{since} = {money(total) if not capped else money(rate / 100 * base * n)}"
                       + (f", но не больше {money(base)}" if capped else ""))
@@ -383,6 +383,11 @@ def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, to
                       key=(money(max(sums)).split("\u00a0")[0],))
     shown = percent.group(0) if percent else amount.group(0) if amount else ""
     return Answer(AnswerKind.RULE, clause.id, span, value=shown, key=tuple(re.findall(r"\d+", shown))[:1])
+
+
+def _span(first: dt.date, last: dt.date) -> str:
+    """«с 10 по 19 сентября», «с 25 сентября по 3 октября»."""
+    return f"с {first.day if (first.month, first.year) == (last.month, last.year) else ru_date(first)} по {ru_date(last)}"
 
 
 def _word_rate(span: str) -> float | None:

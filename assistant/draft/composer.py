@@ -131,6 +131,8 @@ def _en_term(value: str) -> str:
 
 def _ru_point(p: PointPlan) -> str:
     line = _ru_answer(p)
+    if line and p.estimate is not None:
+        line += f" {_estimate(p.estimate)}."
     if line and p.subject:   # «По заказу № 1 — да: …», not «По заказу № 1: да: …»
         line = f"По {p.subject}{' —' if line.startswith(('Да:', 'Нет:')) else ':'} {_lower(line)}"
     for answer, evidence, statement in p.support:
@@ -155,7 +157,7 @@ def _ru_answer(p: PointPlan) -> str:
         return f"{_upper(p.core)} — {a.value}" + (f" {a.detail}" if a.detail else "") + f" {cite}."
     if a.kind is AnswerKind.SUM:
         if a.estimate and a.detail:
-            return f"По вашим данным это {a.value}: {a.detail} — предварительный расчёт {cite}."
+            return f"{_estimate(a)} {cite}."
         return f"Сумма — {a.value}: {_lower(statement)} {cite}."
     if a.kind is AnswerKind.YES and _ONLY.search(statement):   # «вправе … только после проверки»: not a plain yes
         return f"{_upper(statement)} {cite}."
@@ -167,6 +169,19 @@ def _ru_answer(p: PointPlan) -> str:
         lead = "Приложите" if PointKind.DOCUMENTS in p.kinds else _upper(statement.rstrip(":"))
         return f"{lead}: {'; '.join(_lower(i) for i in a.items)} {cite}."
     return f"{_upper(statement)} {cite}."
+
+
+def _estimate(a) -> str:
+    """«Неустойка по вашим данным — 7 980 ₽: 1 % × … = 7 980 ₽, это предварительный расчёт»: what the sum is (when the
+    rule names it), the sum, then how it was counted."""
+    what = next((name for pattern, name in _SUM_NAMES if re.search(pattern, a.span, re.I)), None)
+    if what:
+        return f"{what} по вашим данным — {a.value}: {a.detail}, это предварительный расчёт"
+    return f"По вашим данным это {a.value}: {a.detail} — предварительный расчёт"
+
+
+_SUM_NAMES = ((r"неустойк|\bпен[иья]\b", "Неустойка"), (r"компенсаци", "Компенсация"), (r"штраф", "Штраф"),
+              (r"процент\w* за пользование", "Проценты"))
 
 
 # a permission with a restriction («вправе размещать карточки только после проверки») answers «можно ли до неё?» with
