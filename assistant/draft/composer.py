@@ -52,12 +52,16 @@ def _said(point: PointPlan, lang: str = "ru") -> str:
     'можно вам тёмную тему; и будет ли у нас приложение для часов'
     >>> _said(PointPlan(["3. Какая вообще комиссия на детские игрушки?"], [], []))
     'какая вообще комиссия на детские игрушки'
+    >>> _said(PointPlan(["Могу ли забрать машину и доделать в другом сервисе (там насчитали 21 000), а разницу потом "
+    ...                   "стрясти с этих?"], [], []))
+    'можете ли забрать машину и доделать в другом сервисе…'
     """
     asked = [s for s in point.said if s.rstrip().endswith("?")][:2]   # a follow-up joined to its question too
     if len(asked) > 1:
         return "; ".join(_said(replace(point, said=[q]), lang) for q in asked)
     sentence = (asked or point.said)[0].strip()
     sentence = re.sub(r"[«»“”\"]", "", sentence).rstrip("?!. ")
+    sentence = re.sub(r"\s*\([^()]*\)", "", sentence)   # an aside in brackets: cut through, it left «(там насчитали 21…»
     sentence = _ENUMERATOR.sub("", sentence)   # «3. Какая у нас комиссия?» was the third of a list
     words = sentence.split()
     if len(words) > SAID_WORDS:
