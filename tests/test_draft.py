@@ -99,6 +99,12 @@ def test_a_terms_definition_answers_only_what_a_word_means(demo_searcher):
     assert "FBO — модель работы" in meaning.text and "п. 1.2.7" in meaning.text, meaning.text
 
 
+def test_a_list_item_is_said_with_the_words_it_hangs_on(demo_searcher):
+    # «стоимости возвращённых товаров» alone says nothing; «4) денежные суммы …» of what is not returned read as granted
+    d = draft(demo_searcher, "Вычитаете ли вы из выплаты стоимость возвращённых товаров?", today=TODAY)
+    assert "за вычетом следующих сумм: стоимости возвращённых товаров" in d.text, d.text
+
+
 def test_a_point_no_clause_answers_is_said_to_be_checked_with_a_date(demo_searcher):
     d = draft(demo_searcher, "Когда у вас появится тёмная тема в приложении для продавцов?", today=TODAY)
     # the person's words said back from our side («у вас» → «у нас»), cut with «…», in one closing sentence

@@ -39,7 +39,7 @@ _SUM = re.compile(r"(?<![\d-])(\d{1,3}(?:[  \u202f,]\d{3})+|\d+)(?:[.,](\d{1,2})
 _SUM_PREFIX = re.compile(r"(\$|€)\s?(\d+(?:[.,]\d{1,2})?)")
 _NAME = re.compile(r"(?i:меня зовут|с уважением,?|my name is|regards,?|thanks,?|this is|\bпишет|\bэто|\bя)\s+"
                    r"([A-ZА-ЯЁ][a-zа-яё]+(?:\s+[A-ZА-ЯЁ][a-zа-яё]+)?)(?=\s*(?:[,.!—–]|$)|\s+из\b)")
-_SIGNATURE = re.compile(r"[—–]\s*([A-ZА-ЯЁ][a-zа-яё]+)\s*$")
+_SIGNATURE = re.compile(r"[—–]\s*([A-ZА-ЯЁ][a-zа-яё]+)\s*$|^(?i:hi|hello|hey)[,!]?\s+([A-Z][a-z]+)\s+here\b")
 # a first name alone after the last sentence: «… это как-то долго. Артём», «Сегодня 3 декабря. Игорь»
 _SIGNED = re.compile(r"(?:[.!?)]\s+|\n\s*)([А-ЯЁ][а-яё]+(?:\s+и\s+[А-ЯЁ][а-яё]+)?)[.!]?\s*$")
 _PRODUCT = re.compile(r"(?:товар\w*|карточк\w*|модел\w*|заказал\w*|купил\w*|ordered|bought|item|product)\s+"
@@ -154,8 +154,9 @@ def extract_facts(text: str, today: dt.date | None = None) -> list[Fact]:
         add("time", f"{int(m.group(1)):02d}:{m.group(2)}", m)
     for m in _QUANTITY.finditer(text):
         add("quantity", re.sub(r"\D", "", m.group(1)) + " " + m.group(2).lower(), m)
-    for m in [*_NAME.finditer(text), *_SIGNATURE.finditer(text)]:
-        add("name", m.group(1), m, 1)
+    for m in [*_NAME.finditer(text), *_SIGNATURE.finditer(text)]:   # «Hi, Daniel here» names him too
+        group = 1 if m.group(1) else 2
+        add("name", m.group(group), m, group)
     signed = _SIGNED.search(text)
     if signed and all(_first_name(w) for w in signed.group(1).split(" и ")):
         add("name", signed.group(1), signed, 1)

@@ -350,7 +350,23 @@ def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) ->
         return ""
     clause = corpus.clause(answer.clause_id)
     roles = corpus.roles(clause.doc) if clause else Roles()
-    return tidy(to_reader(answer.span, roles))
+    lead = lead_in(corpus, clause) if clause and answer.span[:1].islower() else ""
+    return tidy(to_reader(f"{lead} {answer.span.rstrip(' ;')}" if lead else answer.span, roles))
+
+
+_ITEM = re.compile(r"^(?:\d{1,2}|[а-яa-z])\)$")
+
+
+def lead_in(corpus: Corpus, clause) -> str:
+    """The words a list item hangs on («Не подлежат возврату в качестве неосновательного обогащения:» for «4) денежные
+    суммы …»): said alone, an item of what is excluded reads as what is granted."""
+    if not clause.path or not _ITEM.match(clause.path[-1]) or "/" not in clause.id:
+        return ""
+    parent = corpus.clause(clause.id.rsplit("/", 1)[0])
+    if parent is None or ":" not in parent.text:
+        return ""
+    head = parent.text.split(":", 1)[0]
+    return re.split(r"(?<=[.!?])\s+", head)[-1].strip() + ":"
 
 
 _CROSS_REFERENCE = re.compile(
@@ -377,11 +393,14 @@ def tidy(statement: str) -> str:
     'Должна быть предоставлена информация о товаре, а также информация о порядке возврата.'
     >>> tidy("Последствия установлены положениями, предусмотренными статьями 18 — 24 настоящего Закона.")
     'Последствия установлены положениями, предусмотренными статьями 18 — 24 настоящего Закона.'
+    >>> tidy("Лицо обязано возвратить имущество, за исключением случаев, предусмотренных статьей 1109 настоящего Кодекса.")
+    'Лицо обязано возвратить имущество.'
     >>> tidy("Изготовитель (продавец, импортёр) обязан предоставить товар (3 дня).")
     'Изготовитель обязан предоставить товар (3 дня).'
     """
     statement = _REFERENCE_IN_PARENS.sub("", statement)
     statement = _LAW_REFERENCE.sub(_unless_it_is_the_content, statement)
+    statement = _BARE_EXCEPTION.sub("", statement)   # «…, за исключением случаев» whose cases were the reference
     statement = _ESTABLISHED.sub(lambda m: m.group(1) + " ", statement)
     statement = _IN_ORDER.sub("в установленном порядке", statement)
     statement = _IN_CASE.sub("", statement)
@@ -392,6 +411,7 @@ def tidy(statement: str) -> str:
 _LAW_REFERENCE = re.compile(r",?\s+(?:установленн|предусмотренн|указанн)\w*\s+(?:(?:пункт|подпункт|абзац)\w*\s+[\d.]+\s+"
                             r"(?:настоящей\s+статьи|стать\w+\s+[\d.]+\s+настоящего\s+(?:Закона|Кодекса))|"
                             r"стать\w+\s+[\d.]+(?:\s*[—–-]\s*[\d.]+)?\s+настоящего\s+(?:Закона|Кодекса))(?=[\s,.;])", re.I)
+_BARE_EXCEPTION = re.compile(r",?\s*за исключением (?:случаев|случая)(?=\s*(?:[.;]|$))", re.I)
 # «установлены положениями, предусмотренными статьями 18 — 24»: there the reference is what is said
 _CONTENT_NOUN = re.compile(r"(?:положени|норм|правил|требовани|статей|статьями)\w*\s*$", re.I)
 
