@@ -75,6 +75,7 @@ class PointPlan:
     subject: str = ""                # the person's own name for what the point is about: «заказ № 48213-0917»
     core: str = ""                   # who does what, in the reader's terms: «вы направляете претензию»
     estimate: Answer | None = None   # the sum the answering rule's rate comes to on the person's figures
+    due: Answer | None = None        # the date the answering rule's term runs to from the person's own date
 
     @property
     def answered(self) -> bool:
@@ -91,6 +92,7 @@ class PointPlan:
                 "support": [{"answer": a.to_dict(), "clause_id": e.clause_id, "short": e.short, "statement": st}
                             for a, e, st in self.support], "subject": self.subject,
                 "estimate": self.estimate.to_dict() if self.estimate else None,
+                "due": self.due.to_dict() if self.due else None,
                 "facts": [f.to_dict() for f in self.facts]}
 
 
@@ -283,13 +285,16 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
                 # is no «да» to the person's question about their own; it is stated as the rule
                 answer = plan.answer = replace(answer, kind=AnswerKind.RULE)
             plan.core = _core(corpus, answer) if analysis.lang == "ru" else ""
-            if answer.kind is not AnswerKind.SUM and analysis.lang == "ru":
+            if answer.kind not in (AnswerKind.SUM, AnswerKind.DATE) and analysis.lang == "ru":
+                clause, asked = corpus.clause(answer.clause_id), " ".join(point.sentences)
                 # «Положена ли мне неустойка?» — «Да: … один процент цены за каждый день» and what that comes to
-                sum_ = derive(PointKind.HOW_MUCH, corpus.clause(answer.clause_id), " ".join(point.sentences),
-                              point.facts, message=analysis.text, today=today)
+                sum_ = derive(PointKind.HOW_MUCH, clause, asked, point.facts, message=analysis.text, today=today)
                 # only a per-day rate counted over the days the person's term has run: a flat percentage of «1 рубль»
                 # or of the fine itself is no estimate anyone asked for
                 plan.estimate = sum_ if sum_ is not None and sum_.estimate and "в день; ×" in sum_.detail else None
+                # «… в течение десяти дней со дня предъявления требования» and the day they made it: until when
+                due = derive(PointKind.WHEN, clause, asked, point.facts, message=analysis.text, today=today)
+                plan.due = due if due is not None and due.kind is AnswerKind.DATE else None
             plan.support = _support(point, corpus, answer, used, analysis.lang)
             used.update(e.clause_id for _, e, _ in plan.support)
         elif set(point.kinds) & _CHECKED and _names_a_thing(point):
