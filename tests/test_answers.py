@@ -29,6 +29,18 @@ def test_a_date_is_computed_from_the_persons_own_date():
     assert (a.kind, a.value, a.detail, a.passed) == (AnswerKind.DATE, "1 ноября", "60 дней с 2 сентября", True)
 
 
+def test_a_laws_term_from_the_claim_runs_from_the_day_the_person_wrote_it():
+    refund = Clause("zozpp:ст22", "zozpp", "1", ("Статья 22",), "ЗоЗПП, ст. 22",
+                    "Требования потребителя о возврате уплаченной за товар денежной суммы подлежат удовлетворению "
+                    "продавцом в течение десяти дней со дня предъявления соответствующего требования.")
+    for said in ("14 марта написала заявление на возврат денег", "14 марта подала претензию",
+                 "14 марта потребовала вернуть деньги"):
+        message = f"Купила 3 марта телефон, он сломался. {said}. В какой срок вы обязаны вернуть деньги?"
+        a = derive(PointKind.WHEN, refund, "В какой срок вы обязаны вернуть деньги?", extract_facts(message, TODAY),
+                   message=message, today=TODAY)
+        assert (a.kind, a.value) == (AnswerKind.DATE, "24 марта"), (said, a)
+
+
 def test_a_working_day_term_skips_weekends_and_holidays():
     review = clause("5.4.3", "Маркетлайн рассматривает претензию в течение 5 рабочих дней с даты её получения.")
     a = derive(PointKind.WHEN, review, "Претензию получили 30 октября. Когда будет решение?", today=TODAY)

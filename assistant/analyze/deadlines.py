@@ -75,7 +75,10 @@ def stems(text: str, defined_terms: bool = True) -> frozenset[str]:
 
 
 # Nouns of events and the verbs people use for them that share no stem («с даты приёмки» ↔ «приняли»).
-_EVENT_WORDS = {"приемк": ("прин", "приех", "поступ"), "прием": ("прин",), "доставк": ("привез",)}
+_EVENT_WORDS = {"приемк": ("прин", "приех", "поступ"), "прием": ("прин",), "доставк": ("привез",),
+                # «со дня предъявления требования» (the laws' start for refunds, replacements, repairs) is the day the
+                # person «написала заявление», «подала претензию», «потребовала вернуть»
+                "предъявлен": ("заявлен", "претенз", "потребова", "требован"), "предъяв": ("заявлен", "претенз")}
 
 
 def same_event(a: frozenset[str], b: frozenset[str]) -> bool:
