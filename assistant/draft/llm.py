@@ -69,7 +69,10 @@ class LLM:
                 value = f" {p.answer.value}" if p.answer.value else ""
                 detail = f" ({p.answer.detail})" if p.answer.detail else ""
                 statement = f" — {p.statement}" if p.statement else ""
-                lines.append(f"{i}. «{said}» — decision: {p.answer.kind.value}{value}{detail}{statement} "
+                # what the rule comes to on the person's own figures: a date its term runs to, a penalty's sum
+                due = f"; by their dates: until {p.due.value} ({p.due.detail})" if p.due else ""
+                estimate = f"; estimate: {p.estimate.value} ({p.estimate.detail})" if p.estimate else ""
+                lines.append(f"{i}. «{said}» — decision: {p.answer.kind.value}{value}{detail}{statement}{due}{estimate} "
                              f"[{number[p.evidence.clause_id]}]")
             elif p.check_by:
                 lines.append(f"{i}. «{said}» — no rule decides it: say it will be checked by {p.check_by.isoformat()}.")
