@@ -39,6 +39,13 @@ def test_a_laws_term_from_the_claim_runs_from_the_day_the_person_wrote_it():
         a = derive(PointKind.WHEN, refund, "В какой срок вы обязаны вернуть деньги?", extract_facts(message, TODAY),
                    message=message, today=TODAY)
         assert (a.kind, a.value) == (AnswerKind.DATE, "24 марта"), (said, a)
+    # of two dates in one sentence, the one told in the same part as the claim: not the day of the purchase
+    for message, due in (("Телефон купила 3 марта за 20 000 ₽, заявление на возврат написала 14 марта.", "24 марта"),
+                         ("Купила 3 марта, а 14 марта написала заявление на возврат.", "24 марта"),
+                         ("3 марта купила телефон и сразу написала заявление, потом 14 марта ещё одно.", "13 марта")):
+        a = derive(PointKind.WHEN, refund, "Когда вернут деньги?", extract_facts(message, TODAY), message=message,
+                   today=TODAY)
+        assert a.value == due, (message, a)
 
 
 def test_a_working_day_term_skips_weekends_and_holidays():

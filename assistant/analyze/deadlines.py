@@ -202,6 +202,25 @@ def near(text: str, fact) -> frozenset[str]:
     return stems(text[max(left, fact.start - EVENT_CHARS):min(right, fact.start + len(fact.text) + EVENT_CHARS)])
 
 
+def _distance(text: str, fact, event: frozenset[str]) -> tuple[int, int]:
+    """How close a date is to a word naming the event: (0, characters) when one is in the date's own part of the
+    sentence (between commas: «купила 3 марта, а 14 марта написала заявление»), (1, characters) when only
+    elsewhere in the sentence; (0, 0) when the clause names no event."""
+    if not event or fact.start < 0:
+        return 0, 0
+    end = fact.start + len(fact.text)
+    best = (2, 0)
+    for marks, rank in ((".!?,;:—–", 0), (".!?", 1)):
+        left = max(text.rfind(mark, 0, fact.start) for mark in marks) + 1
+        right = min((i for i in (text.find(mark, end) for mark in marks) if i >= 0), default=len(text))
+        gaps = [max(fact.start - (left + m.end()), left + m.start() - end, 0)
+                for m in re.finditer(r"\w+", text[left:right])
+                if not fact.start <= left + m.start() < end and same_event(event, stems(m.group(0)))]
+        if gaps:
+            return rank, min(gaps)
+    return best
+
+
 def start_date(limit: Limit, facts: list, everything: list, today: dt.date, text: str) -> dt.date | None:
     """The date a time limit runs from: a date the person gave (theirs in this point first), else «прошло
     5 дней» counted back from today (a duration counts only when it is time already gone).
@@ -213,9 +232,10 @@ def start_date(limit: Limit, facts: list, everything: list, today: dt.date, text
         return not limit.event or same_event(limit.event, near(text, f))
 
     for pool in (facts, everything):
-        dates = [dt.date.fromisoformat(f.value) for f in pool if f.kind == "date" and fits(f)]
-        if dates:
-            return min(dates)
+        dates = [(_distance(text, f, limit.event), dt.date.fromisoformat(f.value)) for f in pool
+                 if f.kind == "date" and fits(f)]
+        if dates:   # the date told nearest the event's words («купила 3 марта, а 14 марта написала заявление»)
+            return min(dates)[1]
     for pool in (facts, everything):
         spans = [int(f.value.split()[0]) for f in pool if f.kind == "duration" and f.value.endswith(" days")
                  and (_ELAPSED.search(text[max(0, f.start - 12):f.start]) or "назад" in text[f.start:f.start + 30])
