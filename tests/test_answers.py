@@ -48,6 +48,16 @@ def test_a_laws_term_from_the_claim_runs_from_the_day_the_person_wrote_it():
         assert a.value == due, (message, a)
 
 
+def test_the_term_for_a_repair_runs_from_the_day_the_goods_went_to_repair():
+    repair = Clause("zozpp:ст20/1", "zozpp", "1", ("Статья 20", "1"), "ЗоЗПП, ст. 20, п. 1",
+                    "Срок устранения недостатков товара, определяемый в письменной форме соглашением сторон, не может "
+                    "превышать сорок пять дней.")
+    message = "Купила холодильник 3 января, 5 августа отдала его в ремонт. Когда должны были починить?"
+    a = derive(PointKind.WHEN, repair, "Когда должны были починить?", extract_facts(message, TODAY), message=message,
+               today=TODAY)
+    assert (a.kind, a.value, a.detail, a.passed) == (AnswerKind.DATE, "19 сентября", "45 дней с 5 августа", True)
+
+
 def test_a_working_day_term_skips_weekends_and_holidays():
     review = clause("5.4.3", "Маркетлайн рассматривает претензию в течение 5 рабочих дней с даты её получения.")
     a = derive(PointKind.WHEN, review, "Претензию получили 30 октября. Когда будет решение?", today=TODAY)
