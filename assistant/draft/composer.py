@@ -135,9 +135,9 @@ def _en_term(value: str) -> str:
 
 def _ru_point(p: PointPlan) -> str:
     line = _ru_answer(p)
-    if line and p.due is not None:   # «Срок — до 24 марта (10 дней с 14 марта), он уже истёк.»
+    if line and p.due is not None:   # «По вашим датам это до 24 марта (10 дней с 14 марта) — дата уже прошла.»
         line += (f" По вашим датам это до {p.due.value}" + (f" ({p.due.detail})" if p.due.detail else "")
-                 + (", срок уже истёк." if p.due.passed else "."))
+                 + (" — дата уже прошла." if p.due.passed else "."))
     if line and p.estimate is not None:
         line += f" {_estimate(p.estimate)}."
     if line and p.subject:   # «По заказу № 1 — да: …», not «По заказу № 1: да: …»
