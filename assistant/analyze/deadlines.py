@@ -206,11 +206,10 @@ def near(text: str, fact) -> frozenset[str]:
 def _distance(text: str, fact, event: frozenset[str]) -> tuple[int, int]:
     """How close a date is to a word naming the event: (0, characters) when one is in the date's own part of the
     sentence (between commas: «купила 3 марта, а 14 марта написала заявление»), (1, characters) when only
-    elsewhere in the sentence; (0, 0) when the clause names no event."""
+    elsewhere in the sentence, (2, 0) when nowhere in it; (0, 0) when the clause names no event."""
     if not event or fact.start < 0:
         return 0, 0
     end = fact.start + len(fact.text)
-    best = (2, 0)
     for marks, rank in ((".!?,;:—–", 0), (".!?", 1)):
         left = max(text.rfind(mark, 0, fact.start) for mark in marks) + 1
         right = min((i for i in (text.find(mark, end) for mark in marks) if i >= 0), default=len(text))
@@ -219,7 +218,7 @@ def _distance(text: str, fact, event: frozenset[str]) -> tuple[int, int]:
                 if not fact.start <= left + m.start() < end and same_event(event, stems(m.group(0)))]
         if gaps:
             return rank, min(gaps)
-    return best
+    return 2, 0
 
 
 def start_date(limit: Limit, facts: list, everything: list, today: dt.date, text: str) -> dt.date | None:

@@ -330,10 +330,9 @@ def _payday(clause: Clause, m: re.Match, dates: list[dt.date], today: dt.date) -
             year, month = (day.year + (day.month // 12), day.month % 12 + 1) if next_month else (day.year, day.month)
             payout = dt.date(year, month, min(pay, 28))
             span = _sentence_of(clause.text, m.group(0))
-            month = _MONTHS_GEN[day.month - 1]
             last = min(hi, (dt.date(day.year + day.month // 12, day.month % 12 + 1, 1) - dt.timedelta(days=1)).day)
             return Answer(AnswerKind.DATE, clause.id, span, value=ru_date(payout),
-                          detail=f"за товары, вручённые с {lo} по {last} {month}",
+                          detail=f"за товары, вручённые с {lo} по {last} {_MONTHS_GEN[day.month - 1]}",
                           passed=today > payout, key=(str(payout.day),))
     return Answer(AnswerKind.TERM, clause.id, _sentence_of(clause.text, m.group(0)), value=m.group(0))
 

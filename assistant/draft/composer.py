@@ -230,8 +230,7 @@ def _en_point(p: PointPlan) -> str:
     if term:
         return f"The term is {term} {cite}."
     yes = "Only as the rule says" if _ONLY.search(a.span) else "Yes"
-    lead = {AnswerKind.YES: yes, AnswerKind.NO: "No", AnswerKind.TERM: f"The term is {term}" if term else "The rule says",
-            AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
+    lead = {AnswerKind.YES: yes, AnswerKind.NO: "No", AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."
     return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {ev.citation}."
