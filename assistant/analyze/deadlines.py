@@ -194,12 +194,19 @@ EVENT_CHARS = 40   # how far around a date the person's words say what happened 
 _ELAPSED = re.compile(r"(?:прошл\w*|уже|жд\w*|назад|ago|for|since)\W*$", re.I)
 
 
+def _bounds(text: str, start: int, end: int, marks: str) -> tuple[int, int]:
+    """Where the stretch of ``text`` around ``start``–``end`` begins and ends: after the last of ``marks`` before it,
+    at the first after it."""
+    left = max(text.rfind(mark, 0, start) for mark in marks) + 1
+    right = min((i for i in (text.find(mark, end) for mark in marks) if i >= 0), default=len(text))
+    return left, right
+
+
 def near(text: str, fact) -> frozenset[str]:
     """The stems of the words around a fact, within its sentence: what the person says happened then."""
     if fact.start < 0:
         return frozenset()
-    left = max(text.rfind(mark, 0, fact.start) for mark in ".!?") + 1
-    right = min((i for i in (text.find(mark, fact.start) for mark in ".!?") if i >= 0), default=len(text))
+    left, right = _bounds(text, fact.start, fact.start, ".!?")
     return stems(text[max(left, fact.start - EVENT_CHARS):min(right, fact.start + len(fact.text) + EVENT_CHARS)])
 
 
@@ -211,8 +218,7 @@ def _distance(text: str, fact, event: frozenset[str]) -> tuple[int, int]:
         return 0, 0
     end = fact.start + len(fact.text)
     for marks, rank in ((".!?,;:—–", 0), (".!?", 1)):
-        left = max(text.rfind(mark, 0, fact.start) for mark in marks) + 1
-        right = min((i for i in (text.find(mark, end) for mark in marks) if i >= 0), default=len(text))
+        left, right = _bounds(text, fact.start, end, marks)
         gaps = [max(fact.start - (left + m.end()), left + m.start() - end, 0)
                 for m in re.finditer(r"\w+", text[left:right])
                 if not fact.start <= left + m.start() < end and same_event(event, stems(m.group(0)))]

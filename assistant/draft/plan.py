@@ -26,8 +26,9 @@ from ..analyze.calendar import add_working_days
 from ..analyze.facts import Fact
 from ..analyze.kinds import PointKind, wants_yes_or_no
 from ..retrieval import Corpus
+from ..retrieval.browse import ancestors, lead_in
 from ..schema import Roles
-from ..text import detect_lang, lemmatizer
+from ..text import detect_lang, lemmatizer, sentences
 from .answers import BY_WORDS, Answer, AnswerKind, Fit, core, derive, parts, quotable, shared_words
 from .roles import to_reader
 
@@ -173,8 +174,8 @@ def is_definition(corpus: Corpus, clause) -> bool:
     значениях …»): it answers what a word means, never a question about the person's case."""
     if not _TERM_DASH.search(clause.text) or len(clause.path) < 2:
         return False
-    parent = corpus.clause(f"{clause.doc}:{clause.path[-2]}") or corpus.clause(f"{clause.doc}:{'/'.join(clause.id.split(':', 1)[1].split('/')[:-1])}")
-    return bool(parent and _TERMS_SECTION.search(parent.text))
+    parent = ancestors(list(corpus.clauses.values()), clause)[-1:]
+    return bool(parent and _TERMS_SECTION.search(parent[0].text))
 
 
 def _candidates(point: Point, corpus: Corpus, floor: float = CITE) -> list:
@@ -355,23 +356,21 @@ def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) ->
         return ""
     clause = corpus.clause(answer.clause_id)
     roles = corpus.roles(clause.doc) if clause else Roles()
-    lead = lead_in(corpus, clause) if clause and answer.span[:1].islower() else ""
+    lead = _item_lead(corpus, clause) if clause and answer.span[:1].islower() else ""
     return tidy(to_reader(f"{lead} {answer.span.rstrip(' ;')}" if lead else answer.span, roles))
 
 
 _ITEM = re.compile(r"^(?:\d{1,2}|[а-яa-z])\)$")
 
 
-def lead_in(corpus: Corpus, clause) -> str:
-    """The words a list item hangs on («Не подлежат возврату в качестве неосновательного обогащения:» for «4) денежные
-    суммы …»): said alone, an item of what is excluded reads as what is granted."""
-    if not clause.path or not _ITEM.match(clause.path[-1]) or "/" not in clause.id:
+def _item_lead(corpus: Corpus, clause) -> str:
+    """The sentence a list item hangs on («Не подлежат возврату в качестве неосновательного обогащения:» for «4)
+    денежные суммы …»; ``browse.lead_in``, cut to its last sentence): said alone, an item of what is excluded reads
+    as what is granted. "" for a clause that is no item of a list."""
+    if not clause.path or not _ITEM.match(clause.path[-1]):
         return ""
-    parent = corpus.clause(clause.id.rsplit("/", 1)[0])
-    if parent is None or ":" not in parent.text:
-        return ""
-    head = parent.text.split(":", 1)[0]
-    return re.split(r"(?<=[.!?])\s+", head)[-1].strip() + ":"
+    lead = lead_in(list(corpus.clauses.values()), clause)
+    return (sentences(lead) or [lead])[-1].strip() if lead.endswith(":") else ""
 
 
 _CROSS_REFERENCE = re.compile(
