@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -98,6 +99,56 @@ def test_a_law_rate_in_words_counts_the_days_since_the_term_the_person_names():
     # with no term that ran out, a rate in words computes nothing and answers nothing
     vague = "Машину ремонтируют уже месяц, работа стоит 18 500 ₽. Сколько они мне должны?"
     assert derive(PointKind.HOW_MUCH, penalty, question, extract_facts(vague, TODAY), message=vague, today=TODAY) is None
+
+
+WORKS_LAW = """# Закон о тестовых работах
+
+## Статья 28. Последствия нарушения исполнителем сроков выполнения работ
+
+1. Если исполнитель нарушил сроки выполнения работы, потребитель вправе потребовать полного возмещения убытков.
+
+2. В случае нарушения установленных сроков выполнения работы исполнитель уплачивает потребителю за каждый день \
+просрочки неустойку в размере трех процентов цены выполнения работы.
+"""
+
+
+def test_how_much_for_a_delay_is_counted_from_the_penalty_clause_of_the_article_found(tmp_path):
+    """Retrieval finds the clause that names the right (п. 1); the sum is in the article's penalty clause (п. 2),
+    counted from the person's price and dates, and the citation check accepts the clause the plan chose."""
+    from docs import write_rules
+    from fakes import FakeEmbedder, fake_settings
+
+    from assistant.analyze import Analysis, Point
+    from assistant.checks import run_checks
+    from assistant.draft.composer import compose
+    from assistant.draft.plan import build_plan
+    from assistant.index import index_paths
+    from assistant.retrieval import ClauseHit, Searcher
+
+    settings = fake_settings(tmp_path / "index")
+    index_paths([write_rules(tmp_path / "law", WORKS_LAW, name="law.md")], settings,
+                embedder=FakeEmbedder(), overrides={"doc": "law", "short": "Закон", "audience": "buyer", "version": "1"})
+    corpus = Searcher.open(settings, embedder=FakeEmbedder()).corpus
+    message = ("Отдал машину в автосервис, срок готовности до 9 сентября, работа стоит 18 500 ₽. Сегодня 19 сентября. "
+               "Сколько они мне должны за эту задержку?")
+    question = "Сколько они мне должны за эту задержку?"
+    right = next(c for c in corpus.clauses.values() if c.path[-1] == "1")
+    found = ClauseHit(right.doc, right.version, right.id, right.citation, list(right.path), right.text, None, 1.0,
+                      unit=right.unit, applies=0.9)
+    facts = extract_facts(message, TODAY)
+    point = Point([question], "question", clauses=[found], confidence=0.9, facts=facts, kinds=[PointKind.HOW_MUCH],
+                  query=question)
+    analysis = Analysis(message, "ru", [point], facts)
+    plan = build_plan(analysis, corpus, today=TODAY)
+    answer = plan.points[0].answer
+    assert answer.clause_id.endswith("/2") and answer.value.replace("\u00a0", " ") == "5 550 ₽"
+    text, _ = compose(plan, corpus)
+    checks = run_checks(text, analysis, plan, corpus, message)
+    assert checks.citations and all(c.ok for c in checks.citations), [c.to_dict() for c in checks.citations]
+    # without a term that ran out nothing is counted per day, and a clause retrieval did not find is not cited
+    vague = "Сколько они мне должны?"
+    unsure = build_plan(Analysis(vague, "ru", [replace(point, facts=[])], []), corpus, today=TODAY).points[0].answer
+    assert unsure is None or unsure.clause_id == right.id
 
 
 def test_a_yes_to_a_penalty_says_what_the_penalty_comes_to_and_names_it():

@@ -66,7 +66,7 @@ def run_checks(text: str, analysis, plan, corpus, message: str = "") -> Checks:
     text = clean(text)
     cited = find_citations(text, corpus)
     return Checks(
-        citations=check_citations(cited, analysis, corpus),
+        citations=check_citations(cited, analysis, corpus, plan),
         coverage=check_coverage(text, plan, {c.clause_id for c in cited if c.clause_id}),
         template=check_template(text, corpus),
         guardrails=check_guardrails(text, [c.clause_id for c in cited if c.clause_id], corpus),

@@ -82,8 +82,12 @@ def _resolves(raw: str, by_citation: dict[str, str]) -> bool:
     return fold(" ".join(raw.split()).strip(" .,;()")) in by_citation
 
 
-def check_citations(cited: list[Cited], analysis, corpus: Corpus) -> list[CitationCheck]:
+def check_citations(cited: list[Cited], analysis, corpus: Corpus, plan=None) -> list[CitationCheck]:
+    """Each citation checked: a clause of the current version, its quote verbatim, and found for the message (by
+    retrieval, or chosen by ``plan`` from what retrieval found, such as an article's penalty clause)."""
     retrieved = {h.id for p in analysis.points for h in p.clauses}
+    if plan is not None:
+        retrieved |= {e.clause_id for p in plan.points for e in [p.evidence, *(s[1] for s in p.support)] if e}
     retrieved |= {c.id for cid in list(retrieved) for c in corpus.deferred_to(cid)}
     out = []
     for c in cited:

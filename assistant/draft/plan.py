@@ -223,6 +223,12 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
     # двадцати четырех часов») is answered by that rule itself, if retrieval is sure of the point and of the rule
     fallback = bool(set(point.kinds) & {PointKind.WHEN, PointKind.HOW_MUCH}) and PointKind.HOW not in point.kinds
     likely = _likely(point)
+    ranked = len(candidates)
+    if PointKind.HOW_MUCH in point.kinds and candidates:
+        # «Сколько они мне должны за задержку?»: the rule found names the duty; the penalty for breaking it is often
+        # another clause of the same article (ст. 28, п. 5 beside п. 1), which is tried last, and only for a sum
+        # counted per day from the person's own price and dates
+        candidates = candidates + [c for c in corpus.same_unit(candidates[0].id) if c not in candidates]
     for kind in point.kinds + [PointKind.HOW] * fallback:
         wanted = _WANTED.get(kind)
         last_resort = fallback and kind is PointKind.HOW
@@ -233,6 +239,8 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
             answer = derive(kind, clause, question, point.facts, message=message, today=today,
                             items=corpus.children(clause.id))
             if answer is None or (wanted is not None and answer.kind not in wanted):
+                continue
+            if rank >= ranked and not counted_per_day(answer):
                 continue
             overlap = shared_words(answer.span, wanted_words)
             # a complaint (a statement) is answered by its best rule as ranked; a question by a rule that speaks
@@ -256,6 +264,12 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
                                          or (kind is PointKind.WHETHER and said.kind is AnswerKind.RULE))
             return said if fits else answer
     return None
+
+
+def counted_per_day(answer: Answer) -> bool:
+    """Whether a sum is a rate per day counted over the days the person's own term has run («… = 555 ₽ в день; × 10
+    дней»), the one estimate worth stating unasked."""
+    return answer.kind is AnswerKind.SUM and answer.estimate and "в день; ×" in answer.detail
 
 
 def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
@@ -292,7 +306,7 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
                 sum_ = derive(PointKind.HOW_MUCH, clause, asked, point.facts, message=analysis.text, today=today)
                 # only a per-day rate counted over the days the person's term has run: a flat percentage of «1 рубль»
                 # or of the fine itself is no estimate anyone asked for
-                plan.estimate = sum_ if sum_ is not None and sum_.estimate and "в день; ×" in sum_.detail else None
+                plan.estimate = sum_ if sum_ is not None and counted_per_day(sum_) else None
                 # «… в течение десяти дней со дня предъявления требования» and the day they made it: until when
                 due = derive(PointKind.WHEN, clause, asked, point.facts, message=analysis.text, today=today)
                 plan.due = due if due is not None and due.kind is AnswerKind.DATE else None

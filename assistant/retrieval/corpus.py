@@ -88,6 +88,20 @@ class Corpus:
         return [c for cid, c in self.clauses.items() if cid.startswith(clause_id + "/")
                 or (cid.startswith(clause_id + ".") and cid.count(".") == clause_id.count(".") + 1)]
 
+    @cached_property
+    def _units(self) -> dict[tuple[str, str], list[Clause]]:
+        out: dict[tuple[str, str], list[Clause]] = {}
+        for c in self.clauses.values():
+            if c.text.strip():
+                out.setdefault((c.doc, c.unit), []).append(c)
+        return out
+
+    def same_unit(self, clause_id: str) -> list[Clause]:
+        """The clauses with text of the clause's article or section («ст. 28» for «ст. 28, п. 1»), in document
+        order, itself included; [] for an unknown id."""
+        c = self.clauses.get(clause_id)
+        return list(self._units.get((c.doc, c.unit), [])) if c else []
+
     def deferred_to(self, clause_id: str) -> list[Clause]:
         """The sub-points a clause defers to — its children, when its text names one of them («размер
         компенсации определяется в соответствии с пунктами 5.3.1–5.3.4») — else []: the answer is in them."""
