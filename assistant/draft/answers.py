@@ -240,22 +240,23 @@ def quotable(text: str, question: str = "", limit: int = QUOTE_WORDS) -> str:  #
 # --- derivations -----------------------------------------------------------------------------------------
 
 def derive(kind: PointKind, clause: Clause, question: str, facts: list[Fact] | None = None, *,
-           message: str = "", today: dt.date | None = None, items: list[Clause] = (), fit: Fit = BY_WORDS
-           ) -> Answer | None:
+           message: str = "", today: dt.date | None = None, items: list[Clause] = (), fit: Fit = BY_WORDS,
+           known: list[Fact] | None = None) -> Answer | None:
     """The answer ``clause`` gives to a point of ``kind`` asked in ``question``, or None when it gives none.
 
     ``facts`` are the person's facts for this point (default: those in ``question``); ``message`` is the
-    whole message, whose dates may belong to the clause's event; ``items`` are the clause's sub-points
-    (a clause that ends in «в следующих случаях:» is answered by those that apply); ``fit`` chooses which of
-    the clause's sentences answers the question.
+    whole message, whose dates may belong to the clause's event, and ``known`` its facts when the caller has
+    them (default: read from ``message``); ``items`` are the clause's sub-points (a clause that ends in «в
+    следующих случаях:» is answered by those that apply); ``fit`` chooses which of the clause's sentences
+    answers the question.
     """
     today = today or dt.date.today()
     message = message or question
     facts = facts if facts is not None else extract_facts(question, today)
-    if kind is PointKind.WHEN:
-        return _when(clause, question, facts, message, today, fit)
-    if kind is PointKind.HOW_MUCH:
-        return _how_much(clause, question, facts, message, today, fit)
+    if kind in (PointKind.WHEN, PointKind.HOW_MUCH):
+        known = known if known is not None else extract_facts(message, today)
+        derivation = _when if kind is PointKind.WHEN else _how_much
+        return derivation(clause, question, facts, known, message, today, fit)
     if kind is PointKind.DOCUMENTS or (items and clause.text.rstrip().endswith(":")):
         return _items(clause, question, items)
     if kind in (PointKind.WHETHER, PointKind.WHY, PointKind.WHO, PointKind.REQUEST, PointKind.SERVICE,
@@ -275,11 +276,11 @@ def _best(fit: Fit, question: str, options: list, sentence_of) -> object:
 BOTH_TERMS_WORDS = 40   # a clause this short with terms in two sentences is answered with both (dev: 40 and 60 alike)
 
 
-def _when(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date,
+def _when(clause: Clause, question: str, facts: list[Fact], known: list[Fact], message: str, today: dt.date,
           fit: Fit = BY_WORDS) -> Answer | None:
     payday = _PAYDAY.search(clause.text)
     dates = [dt.date.fromisoformat(f.value) for f in facts if f.kind == "date"] or \
-        [dt.date.fromisoformat(f.value) for f in extract_facts(message, today) if f.kind == "date"]
+        [dt.date.fromisoformat(f.value) for f in known if f.kind == "date"]
     if payday:   # the schedule itself when the person names no day («когда придут деньги за проданное?»)
         half = _HALF_MONTH.search(message or question)
         if half and not dates:
@@ -299,7 +300,7 @@ def _when(clause: Clause, question: str, facts: list[Fact], message: str, today:
                       value=best.group(0), key=tuple(m.group(1) for m in terms) if short else (best.group(1),))
     limit = _best(fit, question, limits, lambda lim: _sentence_of(clause.text, lim.text))
     span = _sentence_of(clause.text, limit.text)
-    start = start_date(limit, facts, extract_facts(message, today), today, message)
+    start = start_date(limit, facts, known, today, message)
     term = _term(limit)
     if start is None:
         spans = list(dict.fromkeys(_sentence_of(clause.text, lim.text) for lim in limits))
@@ -337,10 +338,9 @@ def _payday(clause: Clause, m: re.Match, dates: list[dt.date], today: dt.date) -
     return Answer(AnswerKind.TERM, clause.id, _sentence_of(clause.text, m.group(0)), value=m.group(0))
 
 
-def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, today: dt.date,
+def _how_much(clause: Clause, question: str, facts: list[Fact], known: list[Fact], message: str, today: dt.date,
               fit: Fit = BY_WORDS) -> Answer | None:
-    everything = extract_facts(message, today) if message else facts   # a price or a date said earlier counts
-    late = _days_late(everything, message, today)
+    late = _days_late(known, message, today)   # a price or a date said earlier in the message counts
     # a law's rate in words answers only a sum it computes: a per-day penalty when a term the person names ran out
     numeric = [p for p in parts(clause) if _PERCENT.search(p) or _MONEY.search(p) or _PRICE_BASE.search(p)
                or (late and _PER_DAY.search(p) and _word_rate(p) is not None)]
@@ -352,9 +352,9 @@ def _how_much(clause: Clause, question: str, facts: list[Fact], message: str, to
     quantity = [int(f.value.split()[0]) for f in facts if f.kind == "quantity"]
     percent = _PERCENT.search(span)
     rate = float(percent.group(1).replace(",", ".")) if percent else _word_rate(span)
-    priced = [float(f.value.split()[0]) for f in everything if f.kind == "sum" and f.value.endswith("RUB")]
+    priced = [float(f.value.split()[0]) for f in known if f.kind == "sum" and f.value.endswith("RUB")]
     if rate is not None and (sums or priced):
-        base = _base(span, everything, message) or max(sums or priced)
+        base = _base(span, known, message) or max(sums or priced)
         late = late if _PER_DAY.search(span) and not days else None
         if _PER_DAY.search(span) and (days or late):
             n = days[0] if days else late[0]

@@ -199,7 +199,7 @@ def _candidates(point: Point, corpus: Corpus, floor: float = CITE) -> list:
     return out
 
 
-def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: set[str],
+def _answer(point: Point, corpus: Corpus, analysis: Analysis, today: dt.date, used: set[str],
             fit: Fit = BY_WORDS) -> Answer | None:
     """The answer of the wanted kind, from the point's best clauses, that matches the question best; kinds in
     the order of the question. A clause already answering an earlier point is not used again.
@@ -236,8 +236,8 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
         for rank, clause in enumerate(candidates):
             if clause.id in used:
                 continue
-            answer = derive(kind, clause, question, point.facts, message=message, today=today,
-                            items=corpus.children(clause.id))
+            answer = derive(kind, clause, question, point.facts, message=analysis.text, today=today,
+                            known=analysis.facts, items=corpus.children(clause.id))
             if answer is None or (wanted is not None and answer.kind not in wanted):
                 continue
             if rank >= ranked and not counted_per_day(answer):
@@ -255,8 +255,8 @@ def _answer(point: Point, corpus: Corpus, message: str, today: dt.date, used: se
         if found:
             _, rank, answer = max(found, key=lambda f: f[:2])
             clause = candidates[rank]
-            said = derive(kind, clause, question, point.facts, message=message, today=today,
-                          items=corpus.children(clause.id), fit=fit)
+            said = derive(kind, clause, question, point.facts, message=analysis.text, today=today,
+                          known=analysis.facts, items=corpus.children(clause.id), fit=fit)
             # a «whether» whose closest sentence says no yes or no is answered by that sentence, plainly: «Да:» over a
             # neighbouring sentence («Должны ли вы были сообщить о блокировке?» — «Да: блокировка снимается …»)
             # would answer another question
@@ -286,7 +286,7 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
         plan = PointPlan(said=list(point.sentences), kinds=list(point.kinds), facts=list(point.facts),
                          escalate=any(f.kind == "request" and f.value == "escalation" for f in point.facts),
                          candidates=point.clause_ids[:CANDIDATES], answered_before=i in answered_before)
-        answer = None if point.declined else _answer(point, corpus, analysis.text, today, used, fit)
+        answer = None if point.declined else _answer(point, corpus, analysis, today, used, fit)
         if answer is not None and answer.kind in (AnswerKind.YES, AnswerKind.NO) and not wants_yes_or_no(point.sentences):
             answer = replace(answer, kind=AnswerKind.RULE)   # «Они правы?» is answered by the rule, not by its «да»
         if answer is not None:
@@ -303,12 +303,14 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             if answer.kind not in (AnswerKind.SUM, AnswerKind.DATE) and analysis.lang == "ru":
                 clause, asked = corpus.clause(answer.clause_id), " ".join(point.sentences)
                 # «Положена ли мне неустойка?» — «Да: … один процент цены за каждый день» and what that comes to
-                sum_ = derive(PointKind.HOW_MUCH, clause, asked, point.facts, message=analysis.text, today=today)
+                sum_ = derive(PointKind.HOW_MUCH, clause, asked, point.facts, message=analysis.text, today=today,
+                              known=analysis.facts)
                 # only a per-day rate counted over the days the person's term has run: a flat percentage of «1 рубль»
                 # or of the fine itself is no estimate anyone asked for
                 plan.estimate = sum_ if sum_ is not None and counted_per_day(sum_) else None
                 # «… в течение десяти дней со дня предъявления требования» and the day they made it: until when
-                due = derive(PointKind.WHEN, clause, asked, point.facts, message=analysis.text, today=today)
+                due = derive(PointKind.WHEN, clause, asked, point.facts, message=analysis.text, today=today,
+                            known=analysis.facts)
                 plan.due = due if due is not None and due.kind is AnswerKind.DATE else None
             plan.support = _support(point, corpus, answer, used, analysis.lang)
             used.update(e.clause_id for _, e, _ in plan.support)
