@@ -173,6 +173,24 @@ def test_a_yes_to_a_penalty_says_what_the_penalty_comes_to_and_names_it():
         in text.replace("\u00a0", " "), text
 
 
+def test_an_english_yes_says_what_it_is_yes_to_only_when_retrieval_is_sure_of_the_rule():
+    from assistant.draft.answers import Answer
+    from assistant.draft.composer import compose
+    from assistant.draft.plan import Evidence, PointPlan, ReplyPlan
+
+    rule = clause("6.1", "Товар надлежащего качества можно вернуть в течение 7 календарных дней с даты получения.")
+    asked = ["I got the sneakers five days ago.", "Can I still return them, and will I pay for sending them back?"]
+    point = PointPlan(said=asked, kinds=[PointKind.WHETHER], facts=[],
+                      answer=Answer(AnswerKind.YES, rule.id, rule.text),
+                      evidence=Evidence(rule.id, rule.citation, "п. 6.1 Правил", "", rule.text), sure=True)
+    text, _ = compose(ReplyPlan("en", "Emma", [point]))
+    assert "Yes, you can still return them: «Товар надлежащего качества" in text, text
+    # a rule retrieval is unsure of keeps its bare «Yes» and the rule's words: said in the person's words, a wrong
+    # rule's «yes» would read as our promise
+    unsure, _ = compose(ReplyPlan("en", "Emma", [replace(point, sure=False)]))
+    assert "Yes: «Товар" in unsure and "you can" not in unsure
+
+
 PAYOUTS = ("Выплаты Продавцу производятся два раза в месяц: за товары, вручённые Покупателям с 1-го по 15-е число, "
            "— не позднее 20-го числа того же месяца, а за товары, вручённые с 16-го по последнее число месяца, — не "
            "позднее 5-го числа следующего месяца. Если дата выплаты приходится на нерабочий день, выплата производится "

@@ -210,6 +210,39 @@ def _upper(text: str) -> str:
 
 # --- English ---------------------------------------------------------------------------------------------
 
+# «Can I still return them, and …?»: an auxiliary, the person (or «there»), and what they ask about, up to a comma
+_ASKED = re.compile(r"^(?:(?:and|so|also|but|then|ok|okay)[,:]?\s+)*(can|could|may|must|should|do|will|would|am|is|are)\s+"
+                    r"(i|we|there)\s+([^,;?]+)", re.I)
+_NOT = {"can": "cannot", "could": "cannot", "may": "may not", "must": "do not have to", "should": "should not",
+        "do": "do not", "will": "will not", "would": "would not", "am": "are not", "is": "is not", "are": "are not"}
+_SO = {"could": "can", "am": "are", "do": ""}
+_THEIRS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "we": "you", "us": "you",
+           "our": "your", "ours": "yours", "you": "us", "your": "our", "i'm": "you're", "i've": "you've"}
+ECHO_WORDS = 14   # a longer question is not said back: its «yes» would vouch for more than the rule says
+
+
+def _echo(question: str, yes: bool) -> str:
+    """A yes-or-no question of the person's own said back as the answer, so that «Yes» says what it is yes to; ""
+    for a question that is not one (an alternative with «or», someone else's doing, or too long to vouch for).
+
+    >>> _echo("Can I still return them, and will I have to pay for sending them back?", True)
+    'you can still return them'
+    >>> _echo("Do I need to file a claim, or is it automatic?", False)
+    'you do not need to file a claim'
+    >>> _echo("Also, is there a way to withdraw daily instead of twice a month?", True)
+    'there is a way to withdraw daily instead of twice a month'
+    >>> _echo("Will the replacement come with a fresh warranty or only what's left of the old one?", True)
+    ''
+    """
+    m = _ASKED.match(question.strip())
+    if not m or re.search(r"\bor\b", m.group(3), re.I) or len(m.group(3).split()) > ECHO_WORDS:
+        return ""
+    aux, who = m.group(1).lower(), m.group(2).lower()
+    verb = _SO.get(aux, aux) if yes else _NOT[aux]
+    rest = " ".join(_THEIRS.get(w.lower(), w) for w in m.group(3).split())
+    return " ".join(w for w in (_THEIRS.get(who, who), verb, rest) if w)
+
+
 def _en_point(p: PointPlan) -> str:
     a, ev = p.answer, p.evidence
     if a is None:   # said once for all such points, by ``_checked``
@@ -231,6 +264,11 @@ def _en_point(p: PointPlan) -> str:
         return f"The term is {term} {cite}."
     yes = "Only as the rule says" if _ONLY.search(a.span) else "Yes"
     lead = {AnswerKind.YES: yes, AnswerKind.NO: "No", AnswerKind.SUM: f"The amount is {a.value}"}.get(a.kind, "The rule says")
+    # «Yes, you can still return them: «…»», not a bare «Yes» before a rule in Russian; said in the person's words only
+    # when retrieval is sure the rule applies, since a wrong rule's «yes» would then read as our promise
+    if lead in ("Yes", "No") and p.sure:
+        asked = next((e for e in (_echo(s, lead == "Yes") for s in p.said if s.rstrip().endswith("?")) if e), "")
+        lead = f"{lead}, {asked}" if asked else lead
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."
     return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {ev.citation}."

@@ -77,6 +77,7 @@ class PointPlan:
     core: str = ""                   # who does what, in the reader's terms: «вы направляете претензию»
     estimate: Answer | None = None   # the sum the answering rule's rate comes to on the person's figures
     due: Answer | None = None        # the date the answering rule's term runs to from the person's own date
+    sure: bool = False               # retrieval finds the answering rule's unit more likely than not to apply
 
     @property
     def answered(self) -> bool:
@@ -93,7 +94,7 @@ class PointPlan:
                 "support": [{"answer": a.to_dict(), "clause_id": e.clause_id, "short": e.short, "statement": st}
                             for a, e, st in self.support], "subject": self.subject,
                 "estimate": self.estimate.to_dict() if self.estimate else None,
-                "due": self.due.to_dict() if self.due else None,
+                "due": self.due.to_dict() if self.due else None, "sure": self.sure,
                 "facts": [f.to_dict() for f in self.facts]}
 
 
@@ -292,6 +293,8 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
         if answer is not None:
             used.add(answer.clause_id)
             plan.answer = answer
+            clause = corpus.clause(answer.clause_id)
+            plan.sure = _likely(point).get(clause.unit or clause.id, 0.0) >= SURE
             plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences))
             plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
             said_ru = plan.statement or _statement(corpus, answer, plan.evidence, "ru")   # an English reply's rule too
