@@ -102,6 +102,20 @@ class Roles:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A clause's text in another language, from a translation of its document (``[[translation]]`` in
+    ``manifest.toml``). ``source`` is the clause's text the translation was recorded against: once the document
+    changes that clause, the translation no longer speaks for it."""
+
+    doc: str
+    lang: str
+    id: str
+    text: str
+    source: str
+    short: str   # how the translation names the document in a citation: «Terms for Buyers»
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """One version of one document as recorded in the index."""
 

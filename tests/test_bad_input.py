@@ -192,6 +192,7 @@ MANIFESTS = {
     "no path": ('[[document]]\ndoc = "rules"\n', "has no `path`"),
     "outside": ('[[document]]\npath = "../secret.md"\n', "outside its folder"),
     "top-level typo": ('excludes = ["x"]\n', "unknown key(s) excludes"),
+    "translation of nothing": ('[[translation]]\npath = "rules.en.md"\nlang = "en"\n', "translation 1 has no doc"),
 }
 
 

@@ -51,3 +51,4 @@ def test_manifest_orders_versions_and_leaves_out_the_phrase_bank():
     names = [s.path.name for s in specs]
     assert names.index("marketplace-rules-v1.md") < names.index("marketplace-rules-v2.md")
     assert "phrase-bank.txt" not in names and "cases.jsonl" in names
+    assert "buyer-terms.en.md" not in names, "a translation is not indexed as rules of its own"

@@ -94,7 +94,7 @@ def check_citations(cited: list[Cited], analysis, corpus: Corpus, plan=None) -> 
         clause = corpus.clause(c.clause_id) if c.clause_id else None
         if clause is None:
             out.append(CitationCheck(c.citation, c.quote, None, False, CitationProblem.UNKNOWN_CLAUSE))
-        elif c.quote and fold(c.quote) not in fold(clause.full_text()):
+        elif c.quote and not any(fold(c.quote) in fold(text) for text in corpus.wordings(clause.id)):
             out.append(CitationCheck(c.citation, c.quote, clause.id, False, CitationProblem.QUOTE_MISMATCH))
         elif clause.id not in retrieved:
             out.append(CitationCheck(c.citation, c.quote, clause.id, False, CitationProblem.NOT_RETRIEVED))

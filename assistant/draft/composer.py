@@ -247,10 +247,12 @@ def _en_point(p: PointPlan) -> str:
     a, ev = p.answer, p.evidence
     if a is None:   # said once for all such points, by ``_checked``
         return ""
-    # the rule's own words, in quotes: the evidence's quote, else the answer's first sentence if it is short
-    words = ev.quote or quotable(a.span.split(". ")[0], limit=2 * QUOTE_WORDS)
+    # the rule's own words, in quotes: its English version where our rules have one, else the evidence's quote,
+    # else the answer's first sentence if it is short
+    words = ev.translated or ev.quote or quotable(a.span.split(". ")[0], limit=2 * QUOTE_WORDS)
     quote = f" «{words.replace('«', '“').replace('»', '”')}»" if words else ""
-    cite = f"({ev.citation})"
+    named = ev.translated_citation or ev.citation
+    cite = f"({named})"
     if a.kind is AnswerKind.DATE:
         tail = "; that date has passed" if a.passed else ""
         day, detail = _en_term(a.value), _en_term(a.detail)
@@ -258,7 +260,7 @@ def _en_point(p: PointPlan) -> str:
             return f"The deadline is {day}" + (f" ({detail})" if detail else "") + f"{tail} {cite}."
         return f"The deadline is in the rule{tail}:{quote} {cite}."
     if a.kind is AnswerKind.SUM and a.estimate and a.detail:
-        return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {ev.citation}."
+        return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {named}."
     term = _en_term(a.value) if a.kind is AnswerKind.TERM else ""
     if term:
         return f"The term is {term} {cite}."
@@ -271,7 +273,7 @@ def _en_point(p: PointPlan) -> str:
         lead = f"{lead}, {asked}" if asked else lead
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."
-    return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {ev.citation}."
+    return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {named}."
 
 
 _SAY = {   # the reply's own sentences, by language: a greeting, the follow-up to a templated reply, an escalation

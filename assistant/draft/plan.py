@@ -58,6 +58,8 @@ class Evidence:
     text: str            # the whole clause, for the evidence panel and ``citations[].quote``
     doc: str = ""
     path: tuple[str, ...] = ()
+    translated: str = ""            # the answer's sentences in the reply's language, from the document's translation
+    translated_citation: str = ""   # «cl. 6.1 Terms for Buyers»
 
 
 @dataclass
@@ -110,11 +112,30 @@ class ReplyPlan:
                 "points": [p.to_dict() for p in self.points]}
 
 
-def _evidence(corpus: Corpus, answer: Answer, question: str) -> Evidence:
+def _evidence(corpus: Corpus, answer: Answer, question: str, lang: str = "ru") -> Evidence:
     clause = corpus.clause(answer.clause_id)
     quote = quotable(answer.span, question) if answer.kind not in (AnswerKind.LIST,) else ""
+    translation = corpus.translation(clause.id, lang) if lang != corpus.lang else None
+    said = aligned(clause.text, answer.span, translation[0]) if translation else ""
     return Evidence(clause.id, clause.citation, corpus.compact_citation(clause.id), quote, clause.full_text(),
-                    clause.doc, clause.path)
+                    clause.doc, clause.path, said, translation[1] if said else "")
+
+
+def aligned(original: str, span: str, translated: str) -> str:
+    """The sentences of a clause's translation that say what ``span`` (sentences of the original) says: the same
+    places, when both have as many sentences; else the whole translation if the span is the whole clause; "" when
+    they cannot be matched.
+
+    >>> aligned("Первое. Второе предложение. Третье.", "Второе предложение.", "First. The second one. Third.")
+    'The second one.'
+    """
+    ours, theirs = sentences(original), sentences(translated)
+    if span.strip() == original.strip():
+        return translated
+    if len(ours) != len(theirs):
+        return ""
+    at = [i for i, s in enumerate(ours) if s in span or span in s]
+    return " ".join(theirs[i] for i in at)
 
 
 RANK_BONUS = 0.15   # a better-ranked clause wins a near tie in how well its answer matches the question
@@ -295,7 +316,7 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             plan.answer = answer
             clause = corpus.clause(answer.clause_id)
             plan.sure = _likely(point).get(clause.unit or clause.id, 0.0) >= SURE
-            plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences))
+            plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences), analysis.lang)
             plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
             said_ru = plan.statement or _statement(corpus, answer, plan.evidence, "ru")   # an English reply's rule too
             if answer.kind in (AnswerKind.YES, AnswerKind.NO) and _someone_elses(said_ru, point.sentences):

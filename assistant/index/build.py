@@ -92,8 +92,28 @@ class BuildReport:
         }
 
 
-_MANIFEST_TOP = {"exclude", "document"}
+@dataclass(frozen=True)
+class TranslationSpec:
+    """A rules document in another language, clause for clause: English replies quote it instead of the original.
+
+    ``manifest.toml``::
+
+        [[translation]]
+        path = "buyer-terms.en.md"
+        doc = "buyer-terms"          # the document it translates, indexed from the same folder or before
+        lang = "en"
+        short = "Terms for Buyers"   # how an English reply names the document in a citation
+    """
+
+    path: Path
+    doc: str
+    lang: str
+    short: str = ""
+
+
+_MANIFEST_TOP = {"exclude", "document", "translation"}
 _MANIFEST_DOC = {f for f in DocSpec.__dataclass_fields__}
+_MANIFEST_TRANSLATION = {f for f in TranslationSpec.__dataclass_fields__}
 
 
 def _read_manifest(manifest: Path) -> dict:
@@ -118,6 +138,19 @@ def _read_manifest(manifest: Path) -> dict:
             raise IngestError(manifest, f"document {n} has no `path`", "name the file, e.g. path = \"rules.md\"")
         if not all(isinstance(v, str) for v in entry.values()):
             raise IngestError(manifest, f"document {n} has a value that is not text", "quote every value")
+    translations = data.get("translation", [])
+    if not isinstance(translations, list) or not all(isinstance(t, dict) for t in translations):
+        raise IngestError(manifest, "has a `translation` that is not a [[translation]] table",
+                          "write each as [[translation]]")
+    for n, entry in enumerate(translations, start=1):
+        bad = set(entry) - _MANIFEST_TRANSLATION
+        if bad:
+            raise IngestError(manifest, f"translation {n} has unknown key(s) {', '.join(sorted(bad))}",
+                              f"valid keys: {', '.join(sorted(_MANIFEST_TRANSLATION))}")
+        missing = [k for k in ("path", "doc", "lang") if not isinstance(entry.get(k), str) or not entry[k].strip()]
+        if missing:
+            raise IngestError(manifest, f"translation {n} has no {', '.join(missing)}",
+                              'e.g. path = "rules.en.md", doc = "rules", lang = "en"')
     if not all(isinstance(x, str) for x in data.get("exclude", [])):
         raise IngestError(manifest, "`exclude` must be a list of file names", 'e.g. exclude = ["notes.txt"]')
     return data
@@ -157,7 +190,8 @@ def specs_for(paths: list[str | Path], overrides: dict | None = None) -> list[Do
                 for entry in data.get("document", []):
                     entry = dict(entry)
                     listed.append(DocSpec(path=_inside(path, entry.pop("path"), manifest), **entry))
-            named = {s.path.resolve() for s in listed} | {(path / name).resolve() for name in data.get("exclude", [])}
+            named = ({s.path.resolve() for s in listed} | {(path / name).resolve() for name in data.get("exclude", [])}
+                     | {(path / t["path"]).resolve() for t in data.get("translation", [])})
             extra = sorted(p for p in path.rglob("*") if p.is_file() and p.resolve() not in named
                            and p.suffix.lower() in {**RULE_SUFFIXES, **CASE_SUFFIXES})
             specs.extend(listed + [DocSpec(path=p) for p in extra])
@@ -170,6 +204,18 @@ def specs_for(paths: list[str | Path], overrides: dict | None = None) -> list[Do
             raise AssistantError("--doc and --version name one document; give a single rules file with them")
         specs = [DocSpec(**{**s.__dict__, **overrides}) if not s.is_cases else s for s in specs]
     return specs
+
+
+def translation_specs(paths: list[str | Path]) -> list[TranslationSpec]:
+    """The translations the manifests of the folders in ``paths`` declare."""
+    out = []
+    for raw in paths:
+        manifest = Path(raw) / MANIFEST_NAME
+        if Path(raw).is_dir() and manifest.exists():
+            for entry in _read_manifest(manifest).get("translation", []):
+                entry = dict(entry)
+                out.append(TranslationSpec(path=_inside(Path(raw), entry.pop("path"), manifest), **entry))
+    return out
 
 
 @dataclass(frozen=True)
@@ -237,10 +283,13 @@ def index_paths(paths: list[str | Path], settings: Settings, *, embedder: Embedd
             streamed.append(CaseFile(spec.path, spec.doc or spec.path.stem, encoding))
         else:
             loaded.append(_load_rules(spec, settings, encoding))
+    translated = [(t, _load_rules(DocSpec(path=t.path, doc=t.doc, short=t.short), settings, encoding))
+                  for t in translation_specs(paths)]
     report = BuildReport(snapshot=None)
     report.warnings = {str(item.spec.path): item.warnings for item in loaded if item.warnings}
     with new_snapshot(settings, report) as snap:
         changed = _record_documents(snap.db, loaded, report)
+        changed |= _record_translations(snap.db, translated, report)
         changed |= _record_cases(snap.db, case_files, report, settings.keep_personal_data)
         changed |= _record_case_files(snap.db, streamed, report, settings.keep_personal_data, skip_bad_rows)
         changed |= snap.base is not None and (snap.base.outdated or snap.base.manifest.get("questions", "")
@@ -419,6 +468,34 @@ def _record_documents(db, loaded: list[_Loaded], report: BuildReport) -> bool:
             continue
         db.execute("UPDATE documents SET published = (version = ?) WHERE doc = ?", (version, item.doc))
         report.published.append((item.doc, version))
+        changed = True
+    return changed
+
+
+def _record_translations(db, translated: list[tuple[TranslationSpec, _Loaded]], report: BuildReport) -> bool:
+    """Record each translation against the published version of the document it translates: every clause keeps
+    the original text it was recorded against, so that a clause changed by a later version is no longer spoken for
+    by it. A translation already recorded from the same file changes nothing."""
+    changed = False
+    for spec, item in translated:
+        recorded = {r[0] for r in db.execute("SELECT DISTINCT sha256 FROM translations WHERE doc = ? AND lang = ?",
+                                             (spec.doc, spec.lang))}
+        if recorded == {item.sha256}:
+            continue
+        original = dict(db.execute("SELECT c.id, c.text FROM clauses c JOIN documents d ON d.doc = c.doc AND "
+                                   "d.version = c.version AND d.published = 1 WHERE c.doc = ?", (spec.doc,)).fetchall())
+        if not original:
+            raise AssistantError(f"{spec.path} translates {spec.doc!r}, which the index does not hold; index that "
+                                 "document first, or fix `doc` under [[translation]] in manifest.toml")
+        rows = [(spec.doc, spec.lang, c.id, c.text, original[c.id], spec.short or spec.doc, item.sha256)
+                for c in item.clauses if c.id in original and c.text.strip() and original[c.id].strip()]
+        untranslated = sorted(cid for cid, text in original.items() if text.strip() and cid not in {r[2] for r in rows})
+        if untranslated:
+            report.warnings.setdefault(str(spec.path), []).append(
+                f"{len(untranslated)} clause(s) of {spec.doc} have no {spec.lang} text, e.g. {untranslated[0]}; "
+                "replies quote the original there")
+        db.execute("DELETE FROM translations WHERE doc = ? AND lang = ?", (spec.doc, spec.lang))
+        db.executemany("INSERT INTO translations VALUES (?,?,?,?,?,?,?)", rows)
         changed = True
     return changed
 

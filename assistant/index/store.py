@@ -17,7 +17,7 @@ import numpy as np
 from ..clauses.citation import unit_of
 from ..errors import IndexUnavailable
 from ..faults import fault_point
-from ..schema import Case, Clause, DocumentInfo, Roles
+from ..schema import Case, Clause, DocumentInfo, Roles, Translation
 from . import vectors as vector_index
 
 FORMAT = 3   # 2: vectors have roles (clause passages, whole units, cases); 3: the whole-unit role is "whole"
@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS cases (id TEXT PRIMARY KEY, source TEXT, version TEXT
     channel TEXT, message TEXT, reply TEXT, outcome TEXT, tags TEXT, cited TEXT, templated INTEGER);
 CREATE TABLE IF NOT EXISTS vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT, role TEXT);
 CREATE TABLE IF NOT EXISTS examples (ref TEXT, text TEXT);
+CREATE TABLE IF NOT EXISTS translations (doc TEXT, lang TEXT, id TEXT, text TEXT, source TEXT, short TEXT,
+    sha256 TEXT, PRIMARY KEY (doc, lang, id));
 """
 
 
@@ -352,6 +354,15 @@ class Index:
         except sqlite3.OperationalError:   # a snapshot written before example questions
             pass
         return out
+
+    def translations(self) -> list[Translation]:
+        """Every clause's text in another language (``[[translation]]`` in ``manifest.toml``); none in an older
+        snapshot."""
+        try:
+            rows = self.db.execute("SELECT doc, lang, id, text, source, short FROM translations ORDER BY rowid").fetchall()
+        except sqlite3.OperationalError:   # a snapshot written before translations
+            return []
+        return [Translation(*r) for r in rows]
 
     def case(self, case_id: str) -> Case | None:
         row = self.db.execute(f"SELECT {_CASE_COLS} FROM cases WHERE id = ?", (case_id,)).fetchone()

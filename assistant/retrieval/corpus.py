@@ -49,6 +49,9 @@ class Corpus:
         self.audience = {d.doc: d.audience for d in self.documents}
         self.titles = {d.doc: d.title for d in self.documents}
         self._roles = {d.doc: d.roles for d in self.documents}
+        # a translation speaks for a clause only while the clause reads as it did when the translation was recorded
+        self._translations = {(t.id, t.lang): t for t in index.translations()
+                              if t.id in self.clauses and self.clauses[t.id].text == t.source}
         langs = [d.lang for d in self.documents]
         self.lang = max(set(langs), key=langs.count) if langs else "ru"
         # every retrievable unit has an integer key; channels score arrays over these keys
@@ -75,12 +78,29 @@ class Corpus:
         c = self.clauses[clause_id]
         return compact(self.shorts.get(c.doc, c.doc), c.path)
 
+    def translation(self, clause_id: str, lang: str) -> tuple[str, str] | None:
+        """The clause's text in ``lang`` and its citation there («cl. 6.1 Terms for Buyers»), from a translation of
+        its document; None when there is none, or the clause has changed since the translation was recorded.
+
+        >>> corpus.translation("buyer-terms:6.1", "en")                                  # doctest: +SKIP
+        ('Goods of proper quality may be returned within 7 calendar days …', 'cl. 6.1 Terms for Buyers')
+        """
+        t = self._translations.get((clause_id, lang))
+        return (t.text, compact(t.short, self.clauses[clause_id].path, lang)) if t else None
+
+    def wordings(self, clause_id: str) -> list[str]:
+        """Every text a quote of the clause may be taken from: its own, and its translations."""
+        c = self.clauses.get(clause_id)
+        return ([c.full_text()] if c else []) + [t.text for (cid, _), t in self._translations.items() if cid == clause_id]
+
     @cached_property
     def citation_index(self) -> dict[str, str]:
         """Folded citation text → clause id, for finding citations written in a draft: the full form
-        («Правила площадки, п. 5.3.1») and the compact one («п. 5.3.1 Правил площадки»)."""
+        («Правила площадки, п. 5.3.1»), the compact one («п. 5.3.1 Правил площадки») and a translation's
+        («cl. 6.1 Terms for Buyers»)."""
         index = {fold(self.compact_citation(cid)): cid for cid in self.clauses}
         index.update({fold(c.citation): cid for cid, c in self.clauses.items()})
+        index.update({fold(self.translation(cid, lang)[1]): cid for cid, lang in self._translations})
         return index
 
     def children(self, clause_id: str) -> list[Clause]:
