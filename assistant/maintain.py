@@ -624,7 +624,24 @@ def stats(settings: Settings) -> dict:
                 "clauses": manifest.get("clauses", 0), "cases": manifest.get("cases", 0),
                 "vectors": manifest.get("vectors", 0), "bytes": size,
                 "documents": [{"doc": d.doc, "version": d.version, "short": d.short, "clauses": d.n_clauses,
-                               "published": d.published, "created": d.created, "format": d.fmt} for d in docs]}
+                               "published": d.published, "created": d.created, "format": d.fmt} for d in docs],
+                "translations": translation_status(index)}
+
+
+def translation_status(index: Index) -> list[dict]:
+    """Per translation of a published document: how many of its clauses still read as the published version's
+    (the rest are quoted in the original by replies in that language, until the translation is updated)."""
+    published = {c.id: c.text for c in index.clauses()}
+    out: dict[tuple[str, str], dict] = {}
+    for t in index.translations():
+        row = out.setdefault((t.doc, t.lang), {"doc": t.doc, "lang": t.lang, "short": t.short, "current": 0,
+                                                "recorded": 0, "changed": []})
+        row["recorded"] += 1
+        if published.get(t.id) == t.source:
+            row["current"] += 1
+        elif t.id in published:
+            row["changed"].append(t.id)
+    return list(out.values())
 
 
 class _Counted:

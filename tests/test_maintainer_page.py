@@ -73,6 +73,9 @@ def test_the_guess_picks_the_document_the_file_is_a_version_of(demo_copy):
 
 def test_an_upload_preselects_its_document_and_says_why(demo_copy, fake_model_everywhere, monkeypatch):
     at = _page(monkeypatch, demo_copy)
+    # the demo rules' English versions are current: nothing is quoted in the original for want of a translation
+    assert any(c.value.startswith("Перевод «Marketplace Rules» (en): актуальны") and c.value.endswith(": —")
+               for c in at.caption), [c.value for c in at.caption]
     assert at.selectbox(key="upload_doc").value is None, "no document is chosen before a file is"
     _upload(at, "seller-rules.md", SELLER_RULES)
     assert at.selectbox(key="upload_doc").value == "marketplace-rules"

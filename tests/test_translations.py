@@ -16,6 +16,7 @@ from assistant.draft.composer import compose
 from assistant.draft.plan import build_plan
 from assistant.errors import AssistantError
 from assistant.index import index_paths
+from assistant.maintain import stats
 from assistant.retrieval import ClauseHit, Searcher
 
 TODAY = dt.date(2026, 11, 25)
@@ -105,6 +106,11 @@ def test_a_clause_a_new_version_changes_is_no_longer_spoken_for_by_the_old_trans
     _, plan = _plan_for(corpus, "rules:2.2", "Do I get compensation for a lost shipment?")
     text, _ = compose(plan, corpus)
     assert "стоимости доставки" in text and "(Правила, п. 2.2)" in text, text
+    # the maintainer's overview says which clauses the translation no longer speaks for
+    (status,) = stats(settings)["translations"]
+    # (version 2 also shortened 2.3's term: 30 → 20 days)
+    assert (status["short"], status["current"], status["recorded"], status["changed"]) == (
+        "Test Rules", 3, 5, ["rules:2.2", "rules:2.3"])
 
 
 def test_a_translation_of_a_document_the_index_lacks_is_refused_before_anything_changes(tmp_path, capsys):

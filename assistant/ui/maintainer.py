@@ -329,6 +329,10 @@ def _stats(searcher: Searcher, settings: Settings, lang: str) -> None:
     st.caption(t(lang, "stats_snapshot", name=s["snapshot"], model=s["model"], created=local_time(s["created"])))
     st.caption(t(lang, "stats_zone", zone=zone_name()))
     st.dataframe(document_rows(s["documents"], lang), hide_index=True, width="stretch")
+    for tr in s["translations"]:
+        changed = ", ".join(c.split(":", 1)[1] for c in tr["changed"][:8]) or "—"
+        st.caption(t(lang, "stats_translation", short=tr["short"], language=tr["lang"], current=tr["current"],
+                     recorded=tr["recorded"], changed=changed))
     st.subheader(t(lang, "eval_head"))
     if st.button(t(lang, "eval_run"), key="eval_run"):
         started = time.perf_counter()

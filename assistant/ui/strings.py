@@ -222,6 +222,10 @@ _T: dict[str, tuple[str, str]] = {
     "stats_vectors": ("Векторов", "Vectors"),
     "stats_size": ("Размер, МБ", "Size, MB"),
     "stats_snapshot": ("Снимок {name}, модель {model}, собран {created}", "Snapshot {name}, model {model}, built {created}"),
+    "stats_translation": ("Перевод «{short}» ({language}): актуальны {current} из {recorded} пунктов; изменённые с тех пор "
+                          "(ответы цитируют их в оригинале): {changed}",
+                          "Translation «{short}» ({language}): {current} of {recorded} clauses current; changed since "
+                          "(replies quote them in the original): {changed}"),
     "stats_zone": ("Время — по часовому поясу сервера ({zone}; переменная TZ).",
                    "Times are in the server's time zone ({zone}; the TZ variable)."),
     "col_doc": ("Документ", "Document"),
