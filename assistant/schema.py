@@ -113,6 +113,7 @@ class Translation:
     text: str
     source: str
     short: str   # how the translation names the document in a citation: «Terms for Buyers»
+    roles: Roles = Roles()   # the parties' names in the translation («Marketline», «Seller»)
 
 
 @dataclass(frozen=True)

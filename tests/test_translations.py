@@ -49,6 +49,7 @@ path = "rules.en.md"
 doc = "rules"
 lang = "en"
 short = "Test Rules"
+readers = "Seller"
 """
 
 
@@ -79,15 +80,18 @@ def test_an_english_reply_quotes_our_english_rules_and_the_check_verifies_them(e
     question = "Do I get compensation for a lost shipment?"
     analysis, plan = _plan_for(corpus, "rules:2.2", question)
     text, citations = compose(plan, corpus)
-    assert "«For a lost Shipment the Platform pays the Seller compensation equal to the price of the goods.»" in text
-    assert "(cl. 2.2 Test Rules)" in text and "Площадка" not in text, text
+    # said in the reader's terms («the Seller» is «you»), with an English citation, no Russian in the reply
+    assert "the Platform pays you compensation equal to the price of the goods (cl. 2.2 Test Rules)" in text, text
+    assert not any("а" <= ch <= "я" for ch in text.lower()), text
     # the panel and citations[] keep the original wording
     assert citations[0].quote.startswith("За утраченное Отправление")
-    checks = run_checks(text, analysis, plan, corpus, question)
-    assert checks.citations and all(c.ok for c in checks.citations), [c.to_dict() for c in checks.citations]
-    # a quote the translation does not hold is caught like one the original does not
-    forged = text.replace("equal to the price of the goods", "plus a bonus of 5,000 RUB")
-    assert not all(c.ok for c in run_checks(forged, analysis, plan, corpus, question).citations)
+    assert all(c.ok for c in run_checks(text, analysis, plan, corpus, question).citations)
+    # an agent who quotes the English rule is checked against it; a quote it does not hold is caught
+    quoted = "«For a lost Shipment the Platform pays the Seller compensation equal to the price of the goods.» " \
+             "(cl. 2.2 Test Rules)"
+    assert all(c.ok for c in run_checks(quoted, analysis, plan, corpus, question).citations)
+    forged = quoted.replace("equal to the price of the goods", "plus a bonus of 5,000 RUB")
+    assert not any(c.ok for c in run_checks(forged, analysis, plan, corpus, question).citations)
     # a clause with no English text is quoted in the original
     assert corpus.translation("rules:3.1", "en") is None
     _, untranslated = _plan_for(corpus, "rules:3.1", "Can the buyer return goods of proper quality?")

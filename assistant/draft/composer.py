@@ -243,6 +243,9 @@ def _echo(question: str, yes: bool) -> str:
     return " ".join(w for w in (_THEIRS.get(who, who), verb, rest) if w)
 
 
+_EN_OPENERS = {"You", "Your", "We", "Our", "The", "A", "An", "If", "No"}   # lower-cased after «Yes:»
+
+
 def _en_point(p: PointPlan) -> str:
     a, ev = p.answer, p.evidence
     if a is None:   # said once for all such points, by ``_checked``
@@ -273,6 +276,12 @@ def _en_point(p: PointPlan) -> str:
         lead = f"{lead}, {asked}" if asked else lead
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."
+    if p.statement:   # our rules in English, in the reader's terms: «You may cancel the entire Order …»
+        said = p.statement.rstrip(" .;,")
+        if lead == "The rule says":
+            return f"{_upper(said)} {cite}."
+        first, _, rest = said.partition(" ")
+        return f"{lead}: {first.lower() if first in _EN_OPENERS else first} {rest} {cite}."
     return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {named}."
 
 

@@ -30,7 +30,7 @@ from ..retrieval.browse import ancestors, lead_in
 from ..schema import Roles
 from ..text import detect_lang, lemmatizer, sentences
 from .answers import BY_WORDS, Answer, AnswerKind, Fit, core, derive, parts, quotable, shared_words
-from .roles import to_reader
+from .roles import to_reader, to_reader_en
 
 # Kinds whose answer must be of these kinds to count: a «когда» needs a date or a term, not a rule.
 _WANTED = {
@@ -319,7 +319,7 @@ def build_plan(analysis: Analysis, corpus: Corpus, today: dt.date | None = None,
             plan.sure = _likely(point).get(clause.unit or clause.id, 0.0) >= SURE
             plan.evidence = _evidence(corpus, answer, point.query or " ".join(point.sentences), analysis.lang)
             plan.statement = _statement(corpus, answer, plan.evidence, analysis.lang)
-            said_ru = plan.statement or _statement(corpus, answer, plan.evidence, "ru")   # an English reply's rule too
+            said_ru = plan.statement if analysis.lang == "ru" else _statement(corpus, answer, plan.evidence, "ru")
             if answer.kind in (AnswerKind.YES, AnswerKind.NO) and _someone_elses(said_ru, point.sentences):
                 # «Обязана я платить?» — «Да: исполнитель обязан предупредить …»: a rule about someone else's duty
                 # is no «да» to the person's question about their own; it is stated as the rule
@@ -392,9 +392,11 @@ def subject_phrase(text: str, fact: Fact) -> str:
 
 
 def _statement(corpus: Corpus, answer: Answer, evidence: Evidence, lang: str) -> str:
-    """The answer's words in the reader's terms («вам выплачивается …»); the rules' own words in English replies."""
+    """The answer's words in the reader's terms («вам выплачивается …», «you are paid …» from our rules' English
+    version); "" where there are no such words (a law in an English reply keeps its quote)."""
     if lang != "ru":
-        return ""
+        clause = corpus.clause(answer.clause_id)
+        return to_reader_en(evidence.translated, corpus.translation_roles(clause.doc, lang)) if evidence.translated else ""
     clause = corpus.clause(answer.clause_id)
     roles = corpus.roles(clause.doc) if clause else Roles()
     lead = _item_lead(corpus, clause) if clause and answer.span[:1].islower() else ""

@@ -346,3 +346,56 @@ def _other_person(word: str, subject: str) -> str:
         form = parse.inflect({"plur"})
         return form.word if form else word
     return word
+
+
+# --- English ---------------------------------------------------------------------------------------------------
+
+_EN_BE = {"is": "are", "was": "were", "has": "have", "does": "do"}
+
+
+def _en_plain(verb: str) -> str:
+    """A verb in the third person singular put in the form «you» and «we» take: «pays» → «pay», «is» → «are»."""
+    low = verb.lower()
+    if low in _EN_BE:
+        return _EN_BE[low]
+    if low.endswith("ies") and len(low) > 4:
+        return verb[:-3] + "y"
+    if re.search(r"(?:ss|sh|ch|x|z|o)es$", low):
+        return verb[:-2]
+    return verb[:-1] if low.endswith("s") and not low.endswith("ss") else verb
+
+
+# where a party's name is the subject of the verb after it: a sentence's start, or after a comma or a conjunction
+# («…, the Seller pays», «if Marketline cancels»); after a preposition it is an object («paid to the Seller as …»)
+_EN_SUBJECT = r"(^|[.;:,]\s+|\b(?:that|and|or|if|when|unless|where|then|which|who)\s+)"
+
+
+def to_reader_en(sentence: str, roles: Roles) -> str:
+    """An English rule in the reader's terms: the party the reply speaks to becomes «you», ours «we».
+
+    >>> sellers = Roles(we=("Marketline",), readers=("Seller",))
+    >>> to_reader_en("For a Shipment lost through the fault of Marketline, the Seller is paid compensation.", sellers)
+    'For a Shipment lost through our fault, you are paid compensation.'
+    >>> to_reader_en("Marketline notifies the Seller in the Seller Account. The Seller pays the fee.", sellers)
+    'We notify you in your Seller Account. You pay the fee.'
+    >>> to_reader_en("No fee is charged to the Seller as a penalty; the Seller's payout is made by Marketline.", sellers)
+    'No fee is charged to you as a penalty; your payout is made by us.'
+    >>> to_reader_en("An Order may be paid for using Marketline points.", Roles(we=("Marketline",), readers=("Buyer",)))
+    'An Order may be paid for using Marketline points.'
+    """
+    out = sentence
+    for reader in roles.readers:
+        r = re.escape(reader)
+        out = re.sub(rf"\b[Tt]he {r}(?:'s|’s)\s", "your ", out)
+        out = re.sub(rf"\b[Tt]he ({r} [A-Z]\w+)", r"your \1", out)                          # the Seller Account
+        out = re.sub(rf"{_EN_SUBJECT}[Tt]he {r} ((?:not |also |then )?)([a-z]+)\b",
+                     lambda m: f"{m.group(1)}you {m.group(2)}{_en_plain(m.group(3))}", out)   # the Seller pays
+        out = re.sub(rf"\b[Tt]he {r}\b(?!s)", "you", out)
+    for we in roles.we:
+        w = re.escape(we)
+        out = re.sub(rf"\bthe (\w+) of {w}\b", r"our \1", out)                                # the fault of Marketline
+        out = re.sub(rf"\b{w}(?:'s|’s)\s", "our ", out)
+        out = re.sub(rf"\b(by|to|from|with|for) {w}\b(?! [A-Z])", r"\1 us", out)
+        out = re.sub(rf"{_EN_SUBJECT}{w} ((?:not |also |then )?)([a-z]+)\b",
+                     lambda m: f"{m.group(1)}we {m.group(2)}{_en_plain(m.group(3))}", out)
+    return re.sub(r"(^|[.!?]\s+)(you|your|we|our)\b", lambda m: m.group(1) + m.group(2).capitalize(), out)

@@ -109,6 +109,8 @@ class TranslationSpec:
     doc: str
     lang: str
     short: str = ""
+    we: str = ""        # who «we» are in the translation («Marketline»): replies say «we» for them
+    readers: str = ""   # the parties replies speak to («Seller»): replies say «you»
 
 
 _MANIFEST_TOP = {"exclude", "document", "translation"}
@@ -478,16 +480,17 @@ def _record_translations(db, translated: list[tuple[TranslationSpec, _Loaded]], 
     by it. A translation already recorded from the same file changes nothing."""
     changed = False
     for spec, item in translated:
-        recorded = {r[0] for r in db.execute("SELECT DISTINCT sha256 FROM translations WHERE doc = ? AND lang = ?",
-                                             (spec.doc, spec.lang))}
-        if recorded == {item.sha256}:
+        roles_json = Roles(_names(spec.we), _names(spec.readers)).to_json()
+        recorded = {tuple(r) for r in db.execute("SELECT DISTINCT sha256, roles FROM translations WHERE doc = ? AND "
+                                                 "lang = ?", (spec.doc, spec.lang))}
+        if recorded == {(item.sha256, roles_json)}:
             continue
         original = dict(db.execute("SELECT c.id, c.text FROM clauses c JOIN documents d ON d.doc = c.doc AND "
                                    "d.version = c.version AND d.published = 1 WHERE c.doc = ?", (spec.doc,)).fetchall())
         if not original:
             raise AssistantError(f"{spec.path} translates {spec.doc!r}, which the index does not hold; index that "
                                  "document first, or fix `doc` under [[translation]] in manifest.toml")
-        rows = [(spec.doc, spec.lang, c.id, c.text, original[c.id], spec.short or spec.doc, item.sha256)
+        rows = [(spec.doc, spec.lang, c.id, c.text, original[c.id], spec.short or spec.doc, item.sha256, roles_json)
                 for c in item.clauses if c.id in original and c.text.strip() and original[c.id].strip()]
         untranslated = sorted(cid for cid, text in original.items() if text.strip() and cid not in {r[2] for r in rows})
         if untranslated:
@@ -495,7 +498,7 @@ def _record_translations(db, translated: list[tuple[TranslationSpec, _Loaded]], 
                 f"{len(untranslated)} clause(s) of {spec.doc} have no {spec.lang} text, e.g. {untranslated[0]}; "
                 "replies quote the original there")
         db.execute("DELETE FROM translations WHERE doc = ? AND lang = ?", (spec.doc, spec.lang))
-        db.executemany("INSERT INTO translations VALUES (?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO translations VALUES (?,?,?,?,?,?,?,?)", rows)
         changed = True
     return changed
 

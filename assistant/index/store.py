@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS cases (id TEXT PRIMARY KEY, source TEXT, version TEXT
 CREATE TABLE IF NOT EXISTS vectors (row INTEGER PRIMARY KEY, kind TEXT, doc TEXT, ref TEXT, role TEXT);
 CREATE TABLE IF NOT EXISTS examples (ref TEXT, text TEXT);
 CREATE TABLE IF NOT EXISTS translations (doc TEXT, lang TEXT, id TEXT, text TEXT, source TEXT, short TEXT,
-    sha256 TEXT, PRIMARY KEY (doc, lang, id));
+    sha256 TEXT, roles TEXT DEFAULT '{}', PRIMARY KEY (doc, lang, id));
 """
 
 
@@ -159,9 +159,10 @@ def build_vector_index(vectors: np.ndarray, dim: int):
 
 def _migrate(db) -> None:
     """Columns added since a base snapshot was written (its rows get the default)."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-    if "roles" not in columns:
-        db.execute("ALTER TABLE documents ADD COLUMN roles TEXT DEFAULT '{}'")
+    for table in ("documents", "translations"):
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if columns and "roles" not in columns:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN roles TEXT DEFAULT '{{}}'")
 
 
 def prune(index_dir: Path, keep: int) -> None:
@@ -359,10 +360,13 @@ class Index:
         """Every clause's text in another language (``[[translation]]`` in ``manifest.toml``); none in an older
         snapshot."""
         try:
-            rows = self.db.execute("SELECT doc, lang, id, text, source, short FROM translations ORDER BY rowid").fetchall()
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(translations)")}
+            roles = "roles" if "roles" in columns else "'{}'"
+            rows = self.db.execute(f"SELECT doc, lang, id, text, source, short, {roles} FROM translations "
+                                   "ORDER BY rowid").fetchall()
         except sqlite3.OperationalError:   # a snapshot written before translations
             return []
-        return [Translation(*r) for r in rows]
+        return [Translation(*r[:6], roles=Roles.from_json(r[6])) for r in rows]
 
     def case(self, case_id: str) -> Case | None:
         row = self.db.execute(f"SELECT {_CASE_COLS} FROM cases WHERE id = ?", (case_id,)).fetchone()

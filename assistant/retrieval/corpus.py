@@ -88,6 +88,10 @@ class Corpus:
         t = self._translations.get((clause_id, lang))
         return (t.text, compact(t.short, self.clauses[clause_id].path, lang)) if t else None
 
+    def translation_roles(self, doc: str, lang: str) -> Roles:
+        """The parties' names in the document's translation («Marketline», «Seller»), for replies in that language."""
+        return next((t.roles for (_, tl), t in self._translations.items() if t.doc == doc and tl == lang), Roles())
+
     def wordings(self, clause_id: str) -> list[str]:
         """Every text a quote of the clause may be taken from: its own, and its translations."""
         c = self.clauses.get(clause_id)
