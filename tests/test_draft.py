@@ -269,7 +269,7 @@ def test_a_question_of_what_is_answered_by_the_rule_not_by_yes_or_no(demo_search
 
 def test_a_when_question_whose_sure_rule_has_no_term_is_answered_by_the_rule(demo_searcher):
     from assistant.analyze.kinds import PointKind
-    from assistant.analyze.points import Point
+    from assistant.analyze.points import Analysis, Point
     from assistant.draft.plan import _answer
     from assistant.retrieval import ClauseHit
 
@@ -281,7 +281,7 @@ def test_a_when_question_whose_sure_rule_has_no_term_is_answered_by_the_rule(dem
     def answer(confidence: float, applies: float = 0.6):
         point = Point([question], "question", clauses=[replace(hit, applies=applies)], confidence=confidence,
                       kinds=[PointKind.WHEN], query=question)
-        return _answer(point, demo_searcher.corpus, question, TODAY, set())
+        return _answer(point, demo_searcher.corpus, Analysis(question, "ru", [point], []), TODAY, set())
 
     said = answer(0.99)
     assert said is not None and said.clause_id == clause.id and "сканирования" in said.span

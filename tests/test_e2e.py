@@ -107,7 +107,8 @@ def test_the_seed_thread_pasted_whole_gets_a_draft_that_answers_the_seller(serve
     assert "(п. 5.3.1 Правил площадки)" in draft and "(п. 5.3.3 Правил площадки)" in draft, draft
     assert "(п. 11.9 Правил площадки)" in draft and "по каждому пункту" in draft, draft
     assert len(draft.split()) < 160, len(draft.split())
-    assert page.get_by_text("Все цитаты подтверждены, все вопросы отвечены, шаблонных фраз нет.").is_visible()
+    # the checks panel comes after the draft's text in the same run: wait for it rather than race it
+    page.get_by_text("Все цитаты подтверждены, все вопросы отвечены, шаблонных фраз нет.").wait_for(timeout=WAIT)
     support = thread.split("\n")[3]   # «Используем шаблоны только при стандартных …»: support's words
     points = page.get_by_text(re.compile(r"^\d+\. "))
     assert points.count() >= 3 and not any(support[:40] in points.nth(i).inner_text() for i in range(points.count())), \
@@ -135,7 +136,7 @@ def test_seed_complaint_gets_a_draft_with_verified_citations(server, page, share
     _shot(page, "01-seed-draft")
     draft = page.get_by_label("Текст ответа (можно править, проверки обновятся)").input_value()
     assert "Правил площадки)" in draft, draft
-    assert page.get_by_text(re.compile(r"^✓ п\. ")).count() >= 1
+    page.get_by_text(re.compile(r"^✓ п\. ")).first.wait_for(timeout=WAIT)
     assert page.get_by_text("✗ ").count() == 0, "no failed citation, unanswered point or canned phrase"
     assert page.get_by_text("Вопросы в сообщении").is_visible()
     # a second draft, warm (the model and index are loaded): a 300-word complaint
