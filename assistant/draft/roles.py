@@ -17,6 +17,9 @@ adjective it governs is put into the pronoun's person and number.
 >>> to_reader("Наниматель жилого помещения вправе с согласия граждан, проживающих с ним, расторгнуть договор.",
 ...           Roles(readers=("Наниматель",)))
 'Вы вправе с согласия граждан, проживающих с вами, расторгнуть договор.'
+>>> to_reader("Потребитель вправе отказаться от договора, если им обнаружены существенные недостатки.",
+...           Roles(readers=("Потребитель",)))
+'Вы вправе отказаться от договора, если вами обнаружены существенные недостатки.'
 >>> to_reader("Продавец самостоятельно определяет цену и своевременно обновляет остатки.", seller)
 'Вы самостоятельно определяете цену и своевременно обновляете остатки.'
 >>> to_reader("Продавец вправе попросить. Маркетлайн закрепляет обращение.", seller)
@@ -110,6 +113,10 @@ def to_reader(sentence: str, roles: Roles) -> str:
             previous_word = token
             continue
         if reader_said and token.lower() == "ним" and previous_word.lower() == "с":   # «граждан, проживающих с ним»
+            out.append("вами")
+            previous_word = token
+            continue
+        if reader_said and token.lower() == "им" and _passive_follows(tokens, at):   # «…, если им обнаружены …»
             out.append("вами")
             previous_word = token
             continue
@@ -215,6 +222,13 @@ def _person_modal_follows(tokens: list[str], at: int) -> bool:
     if following[:1] == ["не"]:
         following = following[1:]
     return bool(following) and following[0] in _PERSON_MODAL
+
+
+def _passive_follows(tokens: list[str], at: int) -> bool:
+    """Whether a short passive participle follows ``tokens[at]`` («им обнаружены»): the pronoun before it is the
+    doer, in the instrumental, not «им» as «to them»."""
+    following = next((t for t in tokens[at + 1:at + 4] if t.strip() and t[0].isalpha()), "")
+    return bool(following) and any(p.tag.POS == "PRTS" for p in morph().parse(following.lower())[:2])
 
 
 # «… по вашему выбору. мы закрепляем …»: a pronoun put where a capitalised role opened a sentence
