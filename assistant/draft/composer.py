@@ -246,6 +246,12 @@ def _echo(question: str, yes: bool) -> str:
 _EN_OPENERS = {"You", "Your", "We", "Our", "The", "A", "An", "If", "No"}   # lower-cased after «Yes:»
 
 
+def _en_lower(sentence: str) -> str:
+    """A sentence put after a colon: its opening word lower-cased unless it is a name («Marketline»)."""
+    first, _, rest = sentence.partition(" ")
+    return f"{first.lower() if first in _EN_OPENERS else first} {rest}".rstrip()
+
+
 def _en_point(p: PointPlan) -> str:
     a, ev = p.answer, p.evidence
     if a is None:   # said once for all such points, by ``_checked``
@@ -256,14 +262,18 @@ def _en_point(p: PointPlan) -> str:
     quote = f" «{words.replace('«', '“').replace('»', '”')}»" if words else ""
     named = ev.translated_citation or ev.citation
     cite = f"({named})"
+    said = p.statement.rstrip(" .;,")   # our rules in English, in the reader's terms; "" for a law
     if a.kind is AnswerKind.DATE:
         tail = "; that date has passed" if a.passed else ""
         day, detail = _en_term(a.value), _en_term(a.detail)
         if day:   # said in English: the rule's Russian wording stays in the citation panel
-            return f"The deadline is {day}" + (f" ({detail})" if detail else "") + f"{tail} {cite}."
+            head = f"The deadline is {day}" + (f" ({detail})" if detail else "") + tail
+            return f"{head}. {_upper(said)} {cite}." if said else f"{head} {cite}."
         return f"The deadline is in the rule{tail}:{quote} {cite}."
     if a.kind is AnswerKind.SUM and a.estimate and a.detail:
         return f"By your figures that comes to {a.value} ({a.detail}), an estimate under {named}."
+    if a.kind is AnswerKind.TERM and said:   # the rule's own sentence says what the term is for
+        return f"{_upper(said)} {cite}."
     term = _en_term(a.value) if a.kind is AnswerKind.TERM else ""
     if term:
         return f"The term is {term} {cite}."
@@ -276,12 +286,8 @@ def _en_point(p: PointPlan) -> str:
         lead = f"{lead}, {asked}" if asked else lead
     if a.kind is AnswerKind.LIST:
         return f"Please send: {'; '.join(a.items)} {cite}."
-    if p.statement:   # our rules in English, in the reader's terms: «You may cancel the entire Order …»
-        said = p.statement.rstrip(" .;,")
-        if lead == "The rule says":
-            return f"{_upper(said)} {cite}."
-        first, _, rest = said.partition(" ")
-        return f"{lead}: {first.lower() if first in _EN_OPENERS else first} {rest} {cite}."
+    if said:   # «You may cancel the entire Order …»
+        return f"{_upper(said)} {cite}." if lead == "The rule says" else f"{lead}: {_en_lower(said)} {cite}."
     return f"{lead}:{quote} {cite}." if quote else f"{lead}, under {named}."
 
 
