@@ -637,7 +637,7 @@ def translation_status(index: Index) -> list[dict]:
         row = out.setdefault((t.doc, t.lang), {"doc": t.doc, "lang": t.lang, "short": t.short, "current": 0,
                                                 "recorded": 0, "changed": []})
         row["recorded"] += 1
-        if published.get(t.id) == t.source:
+        if t.speaks_for(published.get(t.id)):
             row["current"] += 1
         elif t.id in published:
             row["changed"].append(t.id)

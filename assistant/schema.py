@@ -115,6 +115,10 @@ class Translation:
     short: str   # how the translation names the document in a citation: «Terms for Buyers»
     roles: Roles = Roles()   # the parties' names in the translation («Marketline», «Seller»)
 
+    def speaks_for(self, text: str | None) -> bool:
+        """Whether the translation still says what the clause, now reading ``text``, says."""
+        return text == self.source
+
 
 @dataclass(frozen=True)
 class DocumentInfo:

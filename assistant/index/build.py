@@ -492,7 +492,8 @@ def _record_translations(db, translated: list[tuple[TranslationSpec, _Loaded]], 
                                  "document first, or fix `doc` under [[translation]] in manifest.toml")
         rows = [(spec.doc, spec.lang, c.id, c.text, original[c.id], spec.short or spec.doc, item.sha256, roles_json)
                 for c in item.clauses if c.id in original and c.text.strip() and original[c.id].strip()]
-        untranslated = sorted(cid for cid, text in original.items() if text.strip() and cid not in {r[2] for r in rows})
+        translated = {r[2] for r in rows}
+        untranslated = sorted(cid for cid, text in original.items() if text.strip() and cid not in translated)
         if untranslated:
             report.warnings.setdefault(str(spec.path), []).append(
                 f"{len(untranslated)} clause(s) of {spec.doc} have no {spec.lang} text, e.g. {untranslated[0]}; "

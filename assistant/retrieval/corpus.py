@@ -51,7 +51,9 @@ class Corpus:
         self._roles = {d.doc: d.roles for d in self.documents}
         # a translation speaks for a clause only while the clause reads as it did when the translation was recorded
         self._translations = {(t.id, t.lang): t for t in index.translations()
-                              if t.id in self.clauses and self.clauses[t.id].text == t.source}
+                              if t.id in self.clauses and t.speaks_for(self.clauses[t.id].text)}
+        self._translation_roles = {(t.doc, t.lang): t.roles for t in self._translations.values()}
+        self._translation_langs = sorted({lang for _, lang in self._translations})
         langs = [d.lang for d in self.documents]
         self.lang = max(set(langs), key=langs.count) if langs else "ru"
         # every retrievable unit has an integer key; channels score arrays over these keys
@@ -90,12 +92,14 @@ class Corpus:
 
     def translation_roles(self, doc: str, lang: str) -> Roles:
         """The parties' names in the document's translation («Marketline», «Seller»), for replies in that language."""
-        return next((t.roles for (_, tl), t in self._translations.items() if t.doc == doc and tl == lang), Roles())
+        return self._translation_roles.get((doc, lang), Roles())
 
     def wordings(self, clause_id: str) -> list[str]:
         """Every text a quote of the clause may be taken from: its own, and its translations."""
         c = self.clauses.get(clause_id)
-        return ([c.full_text()] if c else []) + [t.text for (cid, _), t in self._translations.items() if cid == clause_id]
+        return ([c.full_text()] if c else []) + [self._translations[(clause_id, lang)].text
+                                                  for lang in self._translation_langs
+                                                  if (clause_id, lang) in self._translations]
 
     @cached_property
     def citation_index(self) -> dict[str, str]:
